@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "minsheng",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "minsheng", targets: ["minsheng"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // Lifecycle, calendar, deadlines, alerts: plain values and pure functions, no I/O, no imports.
+        .target(name: "MinshengDomain"),
+        // Text analytics (tokenising for search, later classification): Foundation only.
+        .target(name: "MinshengText"),
+        // The only module that knows SQL and the engines.
+        .target(name: "MinshengStore", dependencies: [
+            "MinshengDomain", "MinshengText",
+            .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            .product(name: "SQLKit", package: "sql-kit"),
+            .product(name: "SQLiteKit", package: "sqlite-kit"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "MinshengServer", dependencies: [
+            "MinshengDomain", "MinshengStore", "MinshengText",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], resources: [.copy("Resources")]),
+        .executableTarget(name: "minsheng", dependencies: [
+            "MinshengServer", "MinshengStore", "MinshengDomain",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .testTarget(name: "MinshengDomainTests", dependencies: ["MinshengDomain"]),
+        .testTarget(name: "MinshengTextTests", dependencies: ["MinshengText"]),
+        .testTarget(name: "MinshengStoreTests", dependencies: ["MinshengStore", "MinshengDomain"]),
+        .testTarget(name: "MinshengServerTests", dependencies: [
+            "MinshengServer", "MinshengStore", "MinshengDomain",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

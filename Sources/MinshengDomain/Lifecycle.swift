@@ -1,0 +1,461 @@
+/// Every step a case can take after registration; the raw value is the API path segment.
+public enum Action: String, DomainEnum {
+    case register
+    case dispatch, redispatch, sign
+    case `return`, object, approveReturn, denyReturn
+    case transfer, addCoHandler
+    case accept, reject
+    case requestExtension, approveExtension, denyExtension
+    case pause, resume
+    case handOff
+    case reply, evaluate, reopen, close
+    case review, decideReview, rereview, decideRereview
+    case note
+
+    public var label: String {
+        switch self {
+        case .register: "登记"; case .dispatch: "转交"; case .redispatch: "改派"; case .sign: "签收"
+        case .return: "退回"; case .object: "退单（异议）"; case .approveReturn: "同意退回"; case .denyReturn: "驳回退回"
+        case .transfer: "转办"; case .addCoHandler: "增加协办单位"; case .accept: "受理"; case .reject: "不予受理"
+        case .requestExtension: "申请延期"; case .approveExtension: "批准延期"; case .denyExtension: "驳回延期"
+        case .pause: "暂停计时"; case .resume: "恢复计时"; case .handOff: "移交应急"
+        case .reply: "答复"; case .evaluate: "评价"; case .reopen: "重办"; case .close: "办结"
+        case .review: "申请复查"; case .decideReview: "复查决定"; case .rereview: "申请复核"; case .decideRereview: "复核决定"
+        case .note: "备注"
+        }
+    }
+
+    /// Roles that may take the step (admin may take every step).
+    public var roles: Set<Role> {
+        switch self {
+        case .register: [.registrar, .dispatcher]
+        case .dispatch, .redispatch, .approveReturn, .denyReturn, .reopen, .close, .handOff: [.dispatcher, .registrar]
+        case .sign, .return, .object, .transfer, .accept, .reject, .requestExtension: [.handler]
+        case .addCoHandler: [.dispatcher, .handler]
+        case .approveExtension, .denyExtension: [.dispatcher, .leader]
+        case .pause, .resume: [.dispatcher, .handler]
+        case .reply: [.handler, .registrar, .dispatcher]
+        case .evaluate, .review, .rereview: [.citizen, .registrar, .dispatcher]
+        case .decideReview, .decideRereview: [.handler, .leader]
+        case .note: [.registrar, .dispatcher, .handler, .supervisor, .leader]
+        }
+    }
+}
+
+/// The lifecycle table: which actions each state admits (DESIGN.md, "Lifecycle").
+/// Further conditions (a pause, a window, a pending request) are checked by `Lifecycle.apply`.
+public enum Lifecycle {
+    public static func allowedActions(in state: CaseState) -> [Action] {
+        switch state {
+        case .registered: [.dispatch, .handOff, .reply, .note]
+        case .dispatched: [.sign, .object, .return, .redispatch, .addCoHandler, .pause, .resume, .note]
+        case .signed: [.accept, .reject, .object, .return, .transfer, .addCoHandler, .pause, .resume, .note]
+        case .returnRequested: [.approveReturn, .denyReturn, .redispatch, .note]
+        case .accepted: [.reply, .transfer, .addCoHandler, .requestExtension, .approveExtension, .denyExtension, .pause, .resume, .note]
+        case .rejected: [.close, .note]
+        case .replied: [.evaluate, .reopen, .close, .review, .note]
+        case .reopened: [.accept, .transfer, .addCoHandler, .pause, .resume, .note]
+        case .closed: [.review, .note]
+        case .reviewing: [.decideReview, .pause, .resume, .note]
+        case .reviewed: [.rereview, .close, .note]
+        case .rereviewing: [.decideRereview, .pause, .resume, .note]
+        case .final, .handedOff: [.note]
+        }
+    }
+
+    /// Actions still possible while the clock is paused.
+    static let allowedWhilePaused: Set<Action> = [.resume, .note, .addCoHandler]
+}
+
+/// A step with its fields, as a caller asks for it.
+public enum Step: Sendable, Equatable {
+    case dispatch(to: UnitID, mode: DispatchMode, coHandlers: [UnitID])
+    case redispatch(to: UnitID, mode: DispatchMode, reason: String)
+    case sign
+    case `return`(reason: String)
+    case object(reason: String)
+    case approveReturn
+    case denyReturn(reason: String)
+    case transfer(to: UnitID, reason: String)
+    case addCoHandler(UnitID)
+    case accept(caseClass: CaseClass?)
+    case reject(route: LegalRoute, reason: String)
+    case requestExtension(amount: Int, reason: String)
+    case approveExtension(amount: Int?)
+    case denyExtension(reason: String)
+    case pause(reason: PauseReason)
+    case resume
+    case handOff(to: EmergencyService)
+    case reply(result: ReplyResult, text: String)
+    case evaluate(Evaluation)
+    case reopen(reason: String)
+    case close
+    /// `unit` is the level above the unit that answered; the caller resolves it from the unit tree.
+    case review(reason: String, unit: UnitID)
+    case decideReview(result: ReplyResult, text: String)
+    case rereview(reason: String, unit: UnitID)
+    case decideRereview(result: ReplyResult, text: String)
+    case note
+
+    public var action: Action {
+        switch self {
+        case .dispatch: .dispatch; case .redispatch: .redispatch; case .sign: .sign; case .return: .return
+        case .object: .object; case .approveReturn: .approveReturn; case .denyReturn: .denyReturn
+        case .transfer: .transfer; case .addCoHandler: .addCoHandler; case .accept: .accept; case .reject: .reject
+        case .requestExtension: .requestExtension; case .approveExtension: .approveExtension; case .denyExtension: .denyExtension
+        case .pause: .pause; case .resume: .resume; case .handOff: .handOff; case .reply: .reply
+        case .evaluate: .evaluate; case .reopen: .reopen; case .close: .close; case .review: .review
+        case .decideReview: .decideReview; case .rereview: .rereview; case .decideRereview: .decideRereview; case .note: .note
+        }
+    }
+}
+
+/// A refused step. Nothing changed.
+public enum LifecycleError: Error, Equatable, Sendable {
+    case illegalStep(action: Action, state: CaseState, allowed: [Action])
+    case roleNotAllowed(action: Action, role: Role)
+    case notHoldingUnit(action: Action, unit: UnitID, holder: UnitID)
+    case paused(action: Action)
+    case notPaused
+    case windowClosed(action: Action, deadline: Instant)
+    case noPendingRequest(action: Action)
+    case invalidField(field: String, message: String)
+
+    public var code: String {
+        switch self {
+        case .illegalStep: "illegal_step"; case .roleNotAllowed: "role_not_allowed"; case .notHoldingUnit: "not_holding_unit"
+        case .paused: "case_paused"; case .notPaused: "case_not_paused"; case .windowClosed: "window_closed"
+        case .noPendingRequest: "no_pending_request"; case .invalidField: "invalid_field"
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case let .illegalStep(action, state, allowed):
+            let list = allowed.map { "\($0.rawValue)（\($0.label)）" }.joined(separator: "、")
+            return "当前状态“\(state.label)”(\(state.rawValue)) 不能执行“\(action.label)”(\(action.rawValue))；可执行：\(list)"
+        case let .roleNotAllowed(action, role):
+            return "角色“\(role.label)”不能执行“\(action.label)”"
+        case let .notHoldingUnit(action, unit, holder):
+            return "单位 \(unit) 不是本件的当前承办单位（\(holder)），不能执行“\(action.label)”"
+        case let .paused(action):
+            return "本件已暂停计时，请先恢复计时再执行“\(action.label)”"
+        case .notPaused:
+            return "本件没有暂停计时"
+        case let .windowClosed(action, deadline):
+            return "“\(action.label)”的期限已于 \(deadline) 届满"
+        case let .noPendingRequest(action):
+            return "没有待审批的申请，不能执行“\(action.label)”"
+        case let .invalidField(field, message):
+            return "\(field): \(message)"
+        }
+    }
+}
+
+/// What the lifecycle needs to know besides the case: the policy in force and the calendar.
+public struct DeadlineRules: Sendable {
+    public var policy: DeadlinePolicy
+    public var calendar: WorkCalendar
+    public init(policy: DeadlinePolicy, calendar: WorkCalendar) { self.policy = policy; self.calendar = calendar }
+
+    public func due(_ step: DeadlineStep, after start: Instant) -> Instant? {
+        policy.period(step).map { calendar.deadline(after: start, $0) }
+    }
+}
+
+extension Lifecycle {
+    /// Applies one step: returns the new case and the event to append, or throws and changes nothing.
+    public static func apply(_ step: Step, to old: Case, by actor: Actor, at now: Instant, note: String = "",
+                             rules: DeadlineRules) throws(LifecycleError) -> (Case, CaseEvent) {
+        let action = step.action
+        let allowed = allowedActions(in: old.state)
+        guard allowed.contains(action) else {
+            throw .illegalStep(action: action, state: old.state, allowed: allowed)
+        }
+        guard actor.role == .admin || action.roles.contains(actor.role) else {
+            throw .roleNotAllowed(action: action, role: actor.role)
+        }
+        if old.pause != nil && !allowedWhilePaused.contains(action) { throw .paused(action: action) }
+        try checkUnit(action, old, actor)
+
+        var c = old
+        var data: [String: String] = [:]
+        let cal = rules.calendar
+
+        func requireText(_ field: String, _ text: String) throws(LifecycleError) {
+            if text.trimmingSpaces.isEmpty { throw .invalidField(field: field, message: "必须填写") }
+        }
+        func deliver(to unit: UnitID, mode: DispatchMode) {
+            c.holder = unit
+            c.dispatchMode = mode
+            c.deliveredAt = now
+            c.state = .dispatched
+            c.deadlines.sign = rules.due(.sign, after: now)
+            c.deadlines.object = rules.due(.object, after: now)
+            c.deadlines.accept = rules.due(.accept, after: now)
+            c.deadlines.reply = nil
+            c.returnRequest = nil
+            data["toUnit"] = String(unit)
+            data["mode"] = mode.rawValue
+        }
+
+        switch step {
+        case let .dispatch(to, mode, coHandlers):
+            guard to != old.center else { throw .invalidField(field: "unit", message: "不能转交给登记中心自己") }
+            deliver(to: to, mode: mode)
+            c.coHandlers = coHandlers.filter { $0 != to }
+            if !c.coHandlers.isEmpty { data["coHandlers"] = c.coHandlers.map(String.init).joined(separator: ",") }
+
+        case let .redispatch(to, mode, reason):
+            try requireText("reason", reason)
+            guard to != old.holder || old.state == .returnRequested else {
+                throw .invalidField(field: "unit", message: "改派的单位与当前承办单位相同")
+            }
+            if let r = old.returnRequest, r.fromUnit == to {
+                throw .invalidField(field: "unit", message: "不能改派回退回本件的单位")
+            }
+            deliver(to: to, mode: mode)
+            data["reason"] = reason
+
+        case .sign:
+            c.state = .signed
+            c.leadUnit = old.holder
+
+        case let .return(reason), let .object(reason):
+            try requireText("reason", reason)
+            let isObjection = action == .object
+            if isObjection, let due = old.deadlines.object, now >= due {
+                throw .windowClosed(action: .object, deadline: due)
+            }
+            c.returnRequest = ReturnRequest(isObjection: isObjection, reason: reason, fromState: old.state, fromUnit: old.holder)
+            c.state = .returnRequested
+            c.holder = old.center
+            c.deadlines.dispatch = rules.due(.dispatch, after: now)
+            data["reason"] = reason
+            data["fromUnit"] = String(old.holder)
+
+        case .approveReturn:
+            guard old.returnRequest != nil else { throw .noPendingRequest(action: action) }
+            c.state = .registered
+            c.holder = old.center
+            c.leadUnit = nil
+            c.deadlines.dispatch = rules.due(.dispatch, after: now)
+            c.deadlines.sign = nil; c.deadlines.accept = nil; c.deadlines.object = nil
+
+        case let .denyReturn(reason):
+            try requireText("reason", reason)
+            guard let r = old.returnRequest else { throw .noPendingRequest(action: action) }
+            c.state = r.fromState
+            c.holder = r.fromUnit
+            c.returnRequest = nil
+            data["reason"] = reason
+
+        case let .transfer(to, reason):
+            try requireText("reason", reason)
+            guard to != old.holder else { throw .invalidField(field: "unit", message: "转办单位与当前承办单位相同") }
+            data["fromUnit"] = String(old.holder)
+            deliver(to: to, mode: old.dispatchMode ?? .forward)
+            c.leadUnit = nil
+            c.transferCount += 1
+            data["reason"] = reason
+            if c.transferCount >= 2 && !c.leaderProposed {
+                c.leaderProposed = true
+                data["leaderProposed"] = "transferred \(c.transferCount) times"
+            }
+
+        case let .addCoHandler(unit):
+            guard unit != old.holder, !old.coHandlers.contains(unit) else {
+                throw .invalidField(field: "unit", message: "该单位已是本件的承办或协办单位")
+            }
+            c.coHandlers.append(unit)
+            data["unit"] = String(unit)
+
+        case let .accept(caseClass):
+            c.state = .accepted
+            if let caseClass { c.caseClass = caseClass; data["caseClass"] = caseClass.rawValue }
+            c.leadUnit = old.holder
+            c.deadlines.reply = rules.due(.reply, after: now)
+
+        case let .reject(route, reason):
+            try requireText("reason", reason)
+            c.state = .rejected
+            c.rejection = route
+            data["route"] = route.rawValue
+            data["reason"] = reason
+
+        case let .requestExtension(amount, reason):
+            try requireText("reason", reason)
+            guard old.pendingExtension == nil else { throw .invalidField(field: "amount", message: "已有待审批的延期申请") }
+            let cap = rules.policy.period(.extensionCap)?.amount ?? 0
+            guard amount > 0 else { throw .invalidField(field: "amount", message: "延期天数必须大于 0") }
+            guard old.extended + amount <= cap else {
+                throw .invalidField(field: "amount", message: "延期总计不能超过\(rules.policy.period(.extensionCap)?.description ?? "0")，已延期 \(old.extended)")
+            }
+            c.pendingExtension = ExtensionRequest(amount: amount, reason: reason, requestedAt: now)
+            data["amount"] = String(amount)
+            data["reason"] = reason
+
+        case let .approveExtension(amount):
+            guard let req = old.pendingExtension else { throw .noPendingRequest(action: action) }
+            let granted = amount ?? req.amount
+            guard let cap = rules.policy.period(.extensionCap), granted > 0, old.extended + granted <= cap.amount else {
+                throw .invalidField(field: "amount", message: "批准的延期超出上限")
+            }
+            if let due = old.deadlines.reply {
+                c.deadlines.reply = cal.extending(due, by: Period(granted, cap.unit))
+            }
+            c.extended += granted
+            c.pendingExtension = nil
+            data["amount"] = String(granted)
+
+        case let .denyExtension(reason):
+            try requireText("reason", reason)
+            guard old.pendingExtension != nil else { throw .noPendingRequest(action: action) }
+            c.pendingExtension = nil
+            data["reason"] = reason
+
+        case let .pause(reason):
+            guard old.pause == nil else { throw .invalidField(field: "reason", message: "本件已暂停计时") }
+            c.pause = Pause(reason: reason, since: now)
+            data["reason"] = reason.rawValue
+
+        case .resume:
+            guard let p = old.pause else { throw .notPaused }
+            c.pause = nil
+            for step in [DeadlineStep.sign, .object, .accept, .reply, .reviewDecision, .rereviewDecision] {
+                if let due = old.deadlines[step], let unit = rules.policy.period(step)?.unit {
+                    c.deadlines[step] = cal.resuming(due, unit: unit, pausedAt: p.since, resumedAt: now)
+                }
+            }
+            data["pausedSeconds"] = String(now.seconds - p.since.seconds)
+
+        case let .handOff(service):
+            c.state = .handedOff
+            c.handedOffTo = service
+            data["service"] = service.rawValue
+
+        case let .reply(result, text):
+            try requireText("text", text)
+            c.reply = Reply(result: result, text: text, at: now, unit: old.state == .registered ? old.center : old.holder)
+            if old.state == .registered { c.leadUnit = old.center }
+            c.state = .replied
+            c.holder = old.center
+            c.evaluation = nil
+            c.deadlines.reviewRequest = rules.due(.reviewRequest, after: now)
+            data["result"] = result.rawValue
+
+        case let .evaluate(evaluation):
+            c.evaluation = evaluation
+            if evaluation != .dissatisfied { c.state = .closed }
+            data["evaluation"] = evaluation.rawValue
+
+        case let .reopen(reason):
+            try requireText("reason", reason)
+            guard let lead = old.leadUnit ?? old.reply?.unit, lead != old.center else {
+                throw .invalidField(field: "state", message: "本件由登记中心直接答复，没有可重办的承办单位")
+            }
+            c.state = .reopened
+            c.holder = lead
+            c.reopenCount += 1
+            c.deliveredAt = now
+            c.deadlines.accept = rules.due(.accept, after: now)
+            c.deadlines.reply = nil
+            data["reason"] = reason
+            if c.reopenCount >= 2 && !c.leaderProposed {
+                c.leaderProposed = true
+                data["leaderProposed"] = "reopened \(c.reopenCount) times"
+            }
+
+        case .close:
+            c.state = .closed
+
+        case let .review(reason, unit):
+            try requireText("reason", reason)
+            guard old.reviewDecision == nil else {
+                throw .invalidField(field: "state", message: "本件已复查，请申请复核")
+            }
+            guard let window = old.deadlines.reviewRequest else { throw .noPendingRequest(action: action) }
+            if now >= window { throw .windowClosed(action: .review, deadline: window) }
+            c.state = .reviewing
+            c.holder = unit
+            c.deadlines.reviewDecision = rules.due(.reviewDecision, after: now)
+            data["reason"] = reason
+            data["toUnit"] = String(unit)
+
+        case let .decideReview(result, text):
+            try requireText("text", text)
+            c.reviewDecision = Decision(result: result, text: text, at: now, unit: old.holder)
+            c.state = .reviewed
+            c.deadlines.rereviewRequest = rules.due(.rereviewRequest, after: now)
+            data["result"] = result.rawValue
+
+        case let .rereview(reason, unit):
+            try requireText("reason", reason)
+            guard let window = old.deadlines.rereviewRequest else { throw .noPendingRequest(action: action) }
+            if now >= window { throw .windowClosed(action: .rereview, deadline: window) }
+            c.state = .rereviewing
+            c.holder = unit
+            c.deadlines.rereviewDecision = rules.due(.rereviewDecision, after: now)
+            data["reason"] = reason
+            data["toUnit"] = String(unit)
+
+        case let .decideRereview(result, text):
+            try requireText("text", text)
+            c.rereviewDecision = Decision(result: result, text: text, at: now, unit: old.holder)
+            c.state = .final
+            data["result"] = result.rawValue
+
+        case .note:
+            try requireText("note", note)
+        }
+
+        c.version = old.version + 1
+        c.updatedAt = now
+        let event = CaseEvent(caseID: old.id, seq: c.version, action: action, at: now, actorID: actor.id,
+                              actorName: actor.name, role: actor.role, unit: actor.unit ?? old.center,
+                              fromState: old.state, toState: c.state, note: note, data: data)
+        return (c, event)
+    }
+
+    /// Unit-side steps must come from the unit that holds the case (co-handlers may add notes and co-handlers).
+    private static func checkUnit(_ action: Action, _ c: Case, _ actor: Actor) throws(LifecycleError) {
+        guard let unit = actor.unit else { return } // platform admin acting for the center
+        let holderOnly: Set<Action> = [.sign, .return, .object, .transfer, .accept, .reject, .requestExtension,
+                                       .decideReview, .decideRereview, .pause, .resume]
+        let centerOnly: Set<Action> = [.dispatch, .redispatch, .approveReturn, .denyReturn, .approveExtension, .denyExtension,
+                                       .handOff, .reopen, .close]
+        if holderOnly.contains(action), unit != c.holder, !(action == .pause || action == .resume) || unit != c.center {
+            throw .notHoldingUnit(action: action, unit: unit, holder: c.holder)
+        }
+        if centerOnly.contains(action), unit != c.center {
+            throw .notHoldingUnit(action: action, unit: unit, holder: c.center)
+        }
+        if action == .reply, unit != c.holder, !(c.state == .registered && unit == c.center) {
+            throw .notHoldingUnit(action: action, unit: unit, holder: c.holder)
+        }
+    }
+
+    /// The registration event and the case's first deadline.
+    public static func register(_ c: Case, by actor: Actor, rules: DeadlineRules, note: String = "") -> (Case, CaseEvent) {
+        var c = c
+        c.state = .registered
+        c.holder = c.center
+        c.deadlines.dispatch = rules.due(.dispatch, after: c.registeredAt)
+        c.version = 1
+        c.updatedAt = c.registeredAt
+        let event = CaseEvent(caseID: c.id, seq: 1, action: .register, at: c.registeredAt, actorID: actor.id,
+                              actorName: actor.name, role: actor.role, unit: actor.unit ?? c.center,
+                              fromState: nil, toState: .registered, note: note,
+                              data: ["channel": c.channel.rawValue, "kind": c.kind.rawValue])
+        return (c, event)
+    }
+}
+
+extension String {
+    var trimmingSpaces: Substring {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return s
+    }
+}

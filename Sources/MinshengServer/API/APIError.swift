@@ -1,0 +1,188 @@
+import Foundation
+import Hummingbird
+import MinshengDomain
+import MinshengStore
+
+/// Everything the API refuses, mapped to HTTP once, here at the edge.
+public struct APIError: Error, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var details: [(String, JSON)] = []
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, details: [(String, JSON)] = []) {
+        self.status = status; self.code = code; self.message = message; self.details = details
+    }
+
+    public static func badJSON(_ m: String) -> APIError { APIError(.badRequest, "malformed_json", m) }
+    public static func invalid(_ field: String, _ m: String) -> APIError {
+        APIError(.badRequest, "invalid_field", "\(field)：\(m)", details: [("field", .string(field))])
+    }
+    public static func missing(_ field: String) -> APIError {
+        APIError(.badRequest, "missing_field", "缺少必填字段 \(field)", details: [("field", .string(field))])
+    }
+    public static func notFound(_ what: String) -> APIError { APIError(.notFound, "not_found", what) }
+
+    var json: JSON {
+        .object([("error", .string(code)), ("message", .string(message))] + details)
+    }
+
+    /// The API's answer to any error: domain and store errors keep their meaning, anything unexpected is a 500
+    /// that says nothing of internals.
+    static func from(_ error: any Error) -> APIError {
+        switch error {
+        case let e as APIError:
+            return e
+        case let e as LifecycleError:
+            var details: [(String, JSON)] = []
+            let status: HTTPResponse.Status
+            switch e {
+            case let .illegalStep(action, state, allowed):
+                status = .conflict
+                details = [("action", .string(action.rawValue)), ("state", .string(state.rawValue)),
+                           ("allowed", .array(allowed.map { .string($0.rawValue) }))]
+            case .roleNotAllowed, .notHoldingUnit:
+                status = .forbidden
+            case let .invalidField(field, _):
+                status = .unprocessableContent
+                details = [("field", .string(field))]
+            case .paused, .notPaused, .noPendingRequest:
+                status = .conflict
+            case let .windowClosed(_, deadline):
+                status = .conflict
+                details = [("deadline", .string(deadline.description))]
+            }
+            return APIError(status, e.code, e.message, details: details)
+        case let e as StoreError:
+            switch e {
+            case let .caseNotFound(id): return APIError(.notFound, "not_found", "诉求件 \(id) 不存在")
+            case let .badCursor(c): return APIError.invalid("cursor", "无效的分页游标 \(c)")
+            case let .conflict(m): return APIError(.conflict, "conflict", m)
+            }
+        case let e as any HTTPResponseError where e.status == .contentTooLarge:
+            return APIError(.contentTooLarge, "body_too_large", "请求体超过 \(APILimits.maxBodyBytes / 1024) KB 上限")
+        case let e as HTTPError:
+            return APIError(e.status, "http_error", e.body ?? e.status.reasonPhrase)
+        case let e as any HTTPResponseError:
+            return APIError(e.status, "http_error", e.status.reasonPhrase)
+        default:
+            return APIError(.internalServerError, "internal_error", "服务器内部错误，请稍后重试")
+        }
+    }
+}
+
+public enum APILimits {
+    /// Largest request body accepted (a case's content is at most 10,000 characters).
+    public static let maxBodyBytes = 64 * 1024
+    public static let maxTitle = 200
+    public static let maxContent = 10_000
+    public static let maxNote = 2_000
+}
+
+/// Turns thrown errors into `{"error", "message", …}` with the right status.
+struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let e = APIError.from(error)
+            if e.status == .internalServerError {
+                context.logger.error("unhandled error on \(request.method) \(request.uri.path): \(String(reflecting: error))")
+            }
+            return JSON.response(e.json, status: e.status)
+        }
+    }
+}
+
+/// The fields of a JSON object body, read with clear errors: unknown fields, wrong types and unknown enum values
+/// are refused by name.
+struct Fields {
+    let pairs: [(String, JSON)]
+    private var allowed: Set<String>
+
+    init(_ json: JSON, allowed: [String]) throws(APIError) {
+        guard case let .object(p) = json else { throw APIError(.badRequest, "malformed_json", "请求体必须是 JSON 对象") }
+        pairs = p
+        self.allowed = Set(allowed)
+        if let unknown = p.first(where: { !self.allowed.contains($0.0) }) {
+            throw APIError(.badRequest, "unknown_field", "未知字段 \(unknown.0)；可用字段：\(allowed.joined(separator: ", "))",
+                           details: [("field", .string(unknown.0)), ("allowed", .array(allowed.map(JSON.string)))])
+        }
+    }
+
+    func raw(_ key: String) -> JSON? {
+        guard let v = pairs.first(where: { $0.0 == key })?.1, v != .null else { return nil }
+        return v
+    }
+
+    func string(_ key: String, max: Int = 200, required: Bool = false) throws(APIError) -> String? {
+        guard let v = raw(key) else {
+            if required { throw APIError.missing(key) }
+            return nil
+        }
+        guard case let .string(s) = v else { throw APIError.invalid(key, "应为字符串") }
+        let trimmed = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty {
+            if required { throw APIError.invalid(key, "不能为空") }
+            return nil
+        }
+        if trimmed.count > max { throw APIError.invalid(key, "不能超过 \(max) 个字符（当前 \(trimmed.count)）") }
+        return trimmed
+    }
+
+    func requiredString(_ key: String, max: Int = 200) throws(APIError) -> String {
+        try string(key, max: max, required: true)!
+    }
+
+    func int(_ key: String, required: Bool = false) throws(APIError) -> Int64? {
+        guard let v = raw(key) else {
+            if required { throw APIError.missing(key) }
+            return nil
+        }
+        guard let i = v.int else { throw APIError.invalid(key, "应为整数") }
+        return i
+    }
+
+    func bool(_ key: String) throws(APIError) -> Bool? {
+        guard let v = raw(key) else { return nil }
+        guard case let .bool(b) = v else { throw APIError.invalid(key, "应为 true 或 false") }
+        return b
+    }
+
+    func value<E: DomainEnum>(_ key: String, _ type: E.Type, required: Bool = false) throws(APIError) -> E? {
+        guard let v = raw(key) else {
+            if required { throw APIError.missing(key) }
+            return nil
+        }
+        guard case let .string(s) = v else { throw APIError.invalid(key, "应为字符串") }
+        return try parseEnum(key, s, type)
+    }
+
+    func intArray(_ key: String) throws(APIError) -> [Int64] {
+        guard let v = raw(key) else { return [] }
+        guard case let .array(items) = v else { throw APIError.invalid(key, "应为整数数组") }
+        var out: [Int64] = []
+        for item in items {
+            guard let i = item.int else { throw APIError.invalid(key, "应为整数数组") }
+            out.append(i)
+        }
+        return out
+    }
+
+    func object(_ key: String, allowed: [String]) throws(APIError) -> Fields? {
+        guard let v = raw(key) else { return nil }
+        do {
+            return try Fields(v, allowed: allowed)
+        } catch {
+            throw APIError(error.status, error.code, "\(key)：\(error.message)", details: error.details)
+        }
+    }
+}
+
+func parseEnum<E: DomainEnum>(_ key: String, _ s: String, _ type: E.Type) throws(APIError) -> E {
+    guard let e = E(rawValue: s) else {
+        throw APIError(.badRequest, "invalid_value", "\(key) 的值 \(s) 无效；可选：\(E.allowedValues.joined(separator: ", "))",
+                       details: [("field", .string(key)), ("allowed", .array(E.allowedValues.map(JSON.string)))])
+    }
+    return e
+}

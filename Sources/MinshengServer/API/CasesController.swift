@@ -1,0 +1,217 @@
+import Foundation
+import Hummingbird
+import MinshengDomain
+import MinshengStore
+
+/// /api/v1/cases: register, read, list, and one endpoint per lifecycle action.
+struct CasesController {
+    let platform: Platform
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("cases", use: create)
+        group.get("cases", use: list)
+        group.get("cases/:id", use: show)
+        group.post("cases/:id/:action", use: act)
+    }
+
+    static let createFields = ["channel", "kind", "title", "content", "citizen", "address", "locationUnit", "category",
+                               "caseClass", "center", "policy", "receivedAt", "note"]
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
+        let actor = try context.requireActor()
+        let f = try Fields(try await request.jsonBody(context: context), allowed: Self.createFields)
+        var draft = CaseDraft(
+            channel: try f.value("channel", Channel.self, required: true)!,
+            kind: try f.value("kind", CaseKind.self, required: true)!,
+            title: try f.requiredString("title", max: APILimits.maxTitle),
+            content: try f.requiredString("content", max: APILimits.maxContent))
+        if let c = try f.object("citizen", allowed: ["name", "phone", "idNumber", "anonymous"]) {
+            draft.citizen = Citizen(name: try c.string("name", max: 50), phone: try c.string("phone", max: 20),
+                                    idNumber: try c.string("idNumber", max: 18), anonymous: try c.bool("anonymous") ?? false)
+        }
+        draft.address = try f.string("address", max: 200)
+        draft.locationUnit = try f.int("locationUnit")
+        draft.category = try f.string("category", max: 50)
+        draft.caseClass = try f.value("caseClass", CaseClass.self)
+        draft.center = try f.int("center")
+        draft.policyID = try f.string("policy", max: 40)
+        if let r = try f.string("receivedAt", max: 40) {
+            guard let i = Instant.parse(r) else { throw APIError.invalid("receivedAt", "应为 ISO 8601 时间，如 2026-10-09T08:30:00+08:00") }
+            draft.receivedAt = i
+        }
+        let key = request.headers[.init("Idempotency-Key")!].map { String($0.prefix(100)) }
+        let outcome = try await platform.register(draft, by: actor, clientKey: key)
+        let body = platform.render(outcome.case, at: platform.clock.now())
+        return JSONResponse(status: outcome.created ? .created : .ok, json: body,
+                            headers: [.location: "/api/v1/cases/\(outcome.case.id)"])
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        _ = try context.requireActor()
+        let id = try caseID(context)
+        guard let c = try await platform.store.case(id) else { throw APIError.notFound("诉求件 \(id) 不存在") }
+        let events = try await platform.store.events(of: id)
+        return platform.render(c, events: events, at: platform.clock.now())
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        _ = try context.requireActor()
+        let p = request.uri.queryParameters
+        var q = CaseQuery(now: platform.clock.now())
+        func param(_ k: String) -> String? {
+            guard let v = p.get(k), !v.isEmpty else { return nil }
+            return v
+        }
+        func int(_ k: String) throws -> Int64? {
+            guard let v = param(k) else { return nil }
+            guard let i = Int64(v) else { throw APIError.invalid(k, "应为整数") }
+            return i
+        }
+        func time(_ k: String) throws -> Instant? {
+            guard let v = param(k) else { return nil }
+            guard let i = Instant.parse(v) else { throw APIError.invalid(k, "应为日期 YYYY-MM-DD 或 ISO 8601 时间") }
+            return i
+        }
+        let known: Set<String> = ["unit", "state", "open", "alert", "kind", "channel", "category", "from", "to", "q", "order", "cursor", "limit"]
+        for (k, _) in p where !known.contains(String(k)) {
+            throw APIError(.badRequest, "unknown_parameter", "未知查询参数 \(k)；可用：\(known.sorted().joined(separator: ", "))")
+        }
+        q.unit = try int("unit")
+        if let s = param("state") { q.state = try parseEnum("state", s, CaseState.self) }
+        if let o = param("open") {
+            guard o == "true" || o == "false" else { throw APIError.invalid("open", "应为 true 或 false") }
+            q.openOnly = o == "true"
+        }
+        if let a = param("alert") { q.alert = try parseEnum("alert", a, AlertLevel.self) }
+        if let k = param("kind") { q.kind = try parseEnum("kind", k, CaseKind.self) }
+        if let c = param("channel") { q.channel = try parseEnum("channel", c, Channel.self) }
+        q.category = param("category")
+        q.from = try time("from")
+        if let to = param("to") {
+            // A bare date means "through that day".
+            guard let i = Instant.parse(to) else { throw APIError.invalid("to", "应为日期 YYYY-MM-DD 或 ISO 8601 时间") }
+            q.to = to.count == 10 ? i.adding(seconds: 86_400) : i
+        }
+        q.text = param("q").map { String($0.prefix(100)) }
+        if let o = param("order") {
+            guard let order = CaseOrder(rawValue: o) else {
+                throw APIError.invalid("order", "可选：\(CaseOrder.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            q.order = order
+        } else if q.text != nil {
+            q.order = .relevance
+        } else if q.unit != nil && q.openOnly {
+            q.order = .due
+        }
+        q.cursor = param("cursor")
+        if let l = try int("limit") {
+            guard (1...500).contains(l) else { throw APIError.invalid("limit", "应在 1 到 500 之间") }
+            q.limit = Int(l)
+        }
+        let page = try await platform.store.cases(q)
+        return .object([
+            ("items", .array(page.items.map(platform.render))),
+            ("nextCursor", .opt(page.nextCursor)),
+        ])
+    }
+
+    @Sendable func act(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        var actor = try context.requireActor()
+        let id = try caseID(context)
+        let name = context.parameters.get("action") ?? ""
+        guard let action = Action(rawValue: name), action != .register else {
+            throw APIError(.notFound, "unknown_action", "未知操作 \(name)；可用：\(Action.allowedValues.filter { $0 != "register" }.joined(separator: ", "))")
+        }
+        let buffer = try await request.body.collect(upTo: APILimits.maxBodyBytes)
+        let json: JSON = buffer.readableBytes == 0 ? .object([]) : try JSON.parse(Array(buffer.readableBytesView))
+        let f = try Fields(json, allowed: Self.actionFields[action, default: []] + ["note", "actingUnit"])
+        if let u = try f.int("actingUnit") {
+            guard platform.unit(u) != nil else { throw APIError.invalid("actingUnit", "单位 \(u) 不存在") }
+            actor.unit = u
+        }
+        let note = try f.string("note", max: APILimits.maxNote) ?? ""
+        let step = try await makeStep(action, f, caseID: id)
+        let c = try await platform.perform(step, on: id, by: actor, note: note)
+        let events = try await platform.store.events(of: id)
+        return platform.render(c, events: events, at: platform.clock.now())
+    }
+
+    static let actionFields: [Action: [String]] = [
+        .dispatch: ["unit", "mode", "coHandlers"],
+        .redispatch: ["unit", "mode", "reason"],
+        .return: ["reason"], .object: ["reason"], .denyReturn: ["reason"],
+        .transfer: ["unit", "reason"],
+        .addCoHandler: ["unit"],
+        .accept: ["caseClass"],
+        .reject: ["route", "reason"],
+        .requestExtension: ["amount", "reason"],
+        .approveExtension: ["amount"],
+        .denyExtension: ["reason"],
+        .pause: ["reason"],
+        .handOff: ["service"],
+        .reply: ["result", "text"],
+        .evaluate: ["evaluation"],
+        .reopen: ["reason"],
+        .review: ["reason", "unit"], .rereview: ["reason", "unit"],
+        .decideReview: ["result", "text"], .decideRereview: ["result", "text"],
+    ]
+
+    private func makeStep(_ action: Action, _ f: Fields, caseID: CaseID) async throws -> Step {
+        func unit() throws -> UnitID { try f.int("unit", required: true)! }
+        func reason() throws -> String { try f.requiredString("reason", max: APILimits.maxNote) }
+        func text() throws -> String { try f.requiredString("text", max: APILimits.maxContent) }
+        switch action {
+        case .register: throw APIError.notFound("未知操作")
+        case .dispatch:
+            return .dispatch(to: try unit(), mode: try f.value("mode", DispatchMode.self) ?? .forward, coHandlers: try f.intArray("coHandlers"))
+        case .redispatch:
+            return .redispatch(to: try unit(), mode: try f.value("mode", DispatchMode.self) ?? .forward, reason: try reason())
+        case .sign: return .sign
+        case .return: return .return(reason: try reason())
+        case .object: return .object(reason: try reason())
+        case .approveReturn: return .approveReturn
+        case .denyReturn: return .denyReturn(reason: try reason())
+        case .transfer: return .transfer(to: try unit(), reason: try reason())
+        case .addCoHandler: return .addCoHandler(try unit())
+        case .accept: return .accept(caseClass: try f.value("caseClass", CaseClass.self))
+        case .reject: return .reject(route: try f.value("route", LegalRoute.self, required: true)!, reason: try reason())
+        case .requestExtension:
+            guard let n = try f.int("amount", required: true), n > 0, n <= 365 else { throw APIError.invalid("amount", "应为 1–365 的整数") }
+            return .requestExtension(amount: Int(n), reason: try reason())
+        case .approveExtension:
+            let n = try f.int("amount")
+            if let n, n <= 0 || n > 365 { throw APIError.invalid("amount", "应为 1–365 的整数") }
+            return .approveExtension(amount: n.map(Int.init))
+        case .denyExtension: return .denyExtension(reason: try reason())
+        case .pause: return .pause(reason: try f.value("reason", PauseReason.self, required: true)!)
+        case .resume: return .resume
+        case .handOff: return .handOff(to: try f.value("service", EmergencyService.self, required: true)!)
+        case .reply: return .reply(result: try f.value("result", ReplyResult.self, required: true)!, text: try text())
+        case .evaluate: return .evaluate(try f.value("evaluation", Evaluation.self, required: true)!)
+        case .reopen: return .reopen(reason: try reason())
+        case .close: return .close
+        case .review, .rereview:
+            let r = try reason()
+            var target = try f.int("unit")
+            if target == nil {
+                guard let c = try await platform.store.case(caseID) else { throw StoreError.caseNotFound(caseID) }
+                let from = action == .review ? (c.reply?.unit ?? c.leadUnit ?? c.holder) : (c.reviewDecision?.unit ?? c.holder)
+                guard let up = platform.reviewUnit(above: from) else {
+                    throw APIError.invalid("unit", "找不到上一级机关，请指定 unit")
+                }
+                target = up.id
+            }
+            return action == .review ? .review(reason: r, unit: target!) : .rereview(reason: r, unit: target!)
+        case .decideReview: return .decideReview(result: try f.value("result", ReplyResult.self, required: true)!, text: try text())
+        case .decideRereview: return .decideRereview(result: try f.value("result", ReplyResult.self, required: true)!, text: try text())
+        case .note: return .note
+        }
+    }
+
+    private func caseID(_ context: AppRequestContext) throws -> CaseID {
+        guard let s = context.parameters.get("id"), let id = Int64(s), id > 0 else {
+            throw APIError.notFound("诉求件不存在")
+        }
+        return id
+    }
+}

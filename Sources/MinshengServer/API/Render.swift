@@ -1,0 +1,112 @@
+import MinshengDomain
+import MinshengStore
+
+/// JSON shapes of the API resources.
+extension Platform {
+    func unitRef(_ id: UnitID?) -> JSON {
+        guard let id else { return .null }
+        guard let u = unit(id) else { return .object([("id", .int(id))]) }
+        return .object([("id", .int(u.id)), ("name", .string(u.name))])
+    }
+
+    func render(_ c: Case, events: [CaseEvent]? = nil, at now: Instant) -> JSON {
+        let a = alert(of: c, at: now)
+        var pairs: [(String, JSON)] = [
+            ("id", .int(c.id)),
+            ("trackingCode", .string(c.trackingCode)),
+            ("state", .string(c.state.rawValue)),
+            ("stateLabel", .string(c.state.label)),
+            ("channel", .string(c.channel.rawValue)),
+            ("kind", .string(c.kind.rawValue)),
+            ("caseClass", .value(c.caseClass)),
+            ("category", .opt(c.category)),
+            ("title", .string(c.title)),
+            ("content", .string(c.content)),
+            ("citizen", .object([
+                ("name", .opt(c.citizen.name)), ("phone", .opt(c.citizen.phone)),
+                ("idNumber", .opt(c.citizen.idNumber)), ("anonymous", .bool(c.citizen.anonymous)),
+            ])),
+            ("address", .opt(c.address)),
+            ("locationUnit", unitRef(c.locationUnit)),
+            ("policy", .string(c.policyID)),
+            ("registeredAt", .time(c.registeredAt)),
+            ("updatedAt", .time(c.updatedAt)),
+            ("center", unitRef(c.center)),
+            ("holder", unitRef(c.holder)),
+            ("leadUnit", unitRef(c.leadUnit)),
+            ("coHandlers", .array(c.coHandlers.map { unitRef($0) })),
+            ("dispatchMode", .value(c.dispatchMode)),
+            ("deliveredAt", .time(c.deliveredAt)),
+            ("due", .time(c.currentDue)),
+            ("deadlines", .object(DeadlineStep.allCases.compactMap { step in
+                c.deadlines[step].map { (step.rawValue, JSON.time($0)) }
+            })),
+            ("alert", .object([
+                ("level", .string(a.level.rawValue)), ("label", .string(a.level.label)), ("nextChange", .time(a.nextChange)),
+            ])),
+            ("paused", c.pause.map { .object([("reason", .string($0.reason.rawValue)), ("since", .time($0.since))]) } ?? .null),
+            ("pendingExtension", c.pendingExtension.map {
+                .object([("amount", .int($0.amount)), ("reason", .string($0.reason)), ("requestedAt", .time($0.requestedAt))])
+            } ?? .null),
+            ("extended", .int(c.extended)),
+            ("transferCount", .int(c.transferCount)),
+            ("reopenCount", .int(c.reopenCount)),
+            ("leaderProposed", .bool(c.leaderProposed)),
+            ("returnRequest", c.returnRequest.map {
+                .object([("objection", .bool($0.isObjection)), ("reason", .string($0.reason)),
+                         ("fromState", .string($0.fromState.rawValue)), ("fromUnit", unitRef($0.fromUnit))])
+            } ?? .null),
+            ("rejection", c.rejection.map { .object([("route", .string($0.rawValue)), ("label", .string($0.label))]) } ?? .null),
+            ("reply", c.reply.map(renderReply) ?? .null),
+            ("evaluation", .value(c.evaluation)),
+            ("reviewDecision", c.reviewDecision.map(renderDecision) ?? .null),
+            ("rereviewDecision", c.rereviewDecision.map(renderDecision) ?? .null),
+            ("handedOffTo", .value(c.handedOffTo)),
+            ("allowedActions", .array(Lifecycle.allowedActions(in: c.state).map { .string($0.rawValue) })),
+        ]
+        if let events {
+            pairs.append(("history", .array(events.map(render))))
+        }
+        return .object(pairs)
+    }
+
+    func renderReply(_ r: Reply) -> JSON {
+        .object([("result", .string(r.result.rawValue)), ("resultLabel", .string(r.result.label)), ("text", .string(r.text)),
+                 ("at", .time(r.at)), ("unit", unitRef(r.unit))])
+    }
+
+    func renderDecision(_ d: Decision) -> JSON {
+        .object([("result", .string(d.result.rawValue)), ("text", .string(d.text)), ("at", .time(d.at)), ("unit", unitRef(d.unit))])
+    }
+
+    func render(_ e: CaseEvent) -> JSON {
+        .object([
+            ("seq", .int(e.seq)),
+            ("action", .string(e.action.rawValue)),
+            ("label", .string(e.action.label)),
+            ("at", .time(e.at)),
+            ("actor", .object([("id", .string(e.actorID)), ("name", .string(e.actorName)), ("role", .string(e.role.rawValue))])),
+            ("unit", unitRef(e.unit)),
+            ("fromState", .value(e.fromState)),
+            ("toState", .string(e.toState.rawValue)),
+            ("note", .string(e.note)),
+            ("data", .object(e.data.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+        ])
+    }
+
+    func render(_ s: CaseSummary) -> JSON {
+        .object([
+            ("id", .int(s.id)), ("trackingCode", .string(s.trackingCode)), ("title", .string(s.title)),
+            ("state", .string(s.state.rawValue)), ("kind", .string(s.kind.rawValue)), ("channel", .string(s.channel.rawValue)),
+            ("category", .opt(s.category)), ("holder", unitRef(s.holder)), ("registeredAt", .time(s.registeredAt)),
+            ("due", .time(s.due)), ("alert", .string(s.alert.rawValue)),
+        ])
+    }
+
+    func render(_ u: Unit) -> JSON {
+        .object([
+            ("id", .int(u.id)), ("parentId", .opt(u.parentID)), ("name", .string(u.name)),
+            ("level", .string(u.level.rawValue)), ("kind", .string(u.kind.rawValue)), ("phone", .opt(u.phone)),
+        ])
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Hummingbird
+import Logging
+import MinshengDomain
+import MinshengStore
+
+/// Everything `serve` needs, read from the command line or the environment.
+public struct AppConfig: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// The admin bearer token for /api/v1 (accounts replace it in a later issue).
+    public var adminToken: String
+    public var defaultPolicyID = DeadlinePolicy.local12320.id
+    public var calendar: WorkCalendar
+    public init(adminToken: String, calendar: WorkCalendar) {
+        self.adminToken = adminToken
+        self.calendar = calendar
+    }
+}
+
+/// Composes the application: tests call this with their own store and clock and drive it through the router.
+public func buildApplication(config: AppConfig, platform: Platform, logger: Logger = Logger(label: "minsheng")) -> some ApplicationProtocol {
+    let router = buildRouter(config: config, platform: platform)
+    return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "minsheng"),
+                       logger: logger)
+}
+
+public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: APIErrorMiddleware())
+    router.get("/healthz") { _, _ in JSON.object([("status", .string("ok"))]) }
+    router.get("/") { _, _ in
+        JSON.object([("name", .string("Minsheng 民生")), ("api", .string("/api/v1")),
+                     ("docs", .string("README.md"))])
+    }
+    let open = router.group("api/v1")
+    TrackController(platform: platform).addRoutes(to: open)
+    let api = router.group("api/v1").add(middleware: BearerTokenMiddleware(token: config.adminToken))
+    CasesController(platform: platform).addRoutes(to: api)
+    UnitsController(platform: platform).addRoutes(to: api)
+    MetaController(platform: platform).addRoutes(to: api)
+    return router
+}
+
+/// Reference data an integrator needs: the policies in force, the calendar, the enumerations.
+struct MetaController {
+    let platform: Platform
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("policies") { _, context in
+            _ = try context.requireActor()
+            return JSON.object([
+                ("default", .string(platform.defaultPolicyID)),
+                ("items", .array(platform.policies.values.sorted { $0.id < $1.id }.map { p in
+                    .object([
+                        ("id", .string(p.id)), ("name", .string(p.name)),
+                        ("steps", .object(DeadlineStep.allCases.compactMap { s in
+                            p.period(s).map { (s.rawValue, JSON.object([("amount", .int($0.amount)), ("unit", .string($0.unit.rawValue)),
+                                                                         ("label", .string($0.description))])) }
+                        })),
+                        ("warnAfterDelivery", .string(p.warnAfterDelivery.description)),
+                        ("urgentLead", .string(p.urgentLead.description)),
+                    ])
+                })),
+            ])
+        }
+        group.get("calendar/:year") { _, context in
+            _ = try context.requireActor()
+            guard let y = context.parameters.get("year").flatMap(Int.init), (1900...2200).contains(y) else {
+                throw APIError.invalid("year", "应为四位年份")
+            }
+            let cal = platform.calendar
+            return JSON.object([
+                ("year", .int(y)),
+                ("covered", .bool(cal.coveredYears.contains(y))),
+                ("days", .array(cal.entries.filter { $0.day.year == y }.map { e in
+                    .object([("date", .string(e.day.description)), ("rule", .string(e.rule.rawValue)), ("name", .string(e.name))])
+                })),
+            ])
+        }
+    }
+}
+
+/// The shipped work calendars (official State Council schedules), from the bundled data files.
+public func shippedCalendar() throws -> WorkCalendar {
+    var cal = WorkCalendar()
+    let dir = Bundle.module.bundleURL.appendingPathComponent("Resources/calendars")
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".txt") }.sorted()
+    guard !names.isEmpty else {
+        throw APIError(.internalServerError, "no_calendar", "bundled calendar files are missing at \(dir.path)")
+    }
+    for name in names {
+        let url = dir.appendingPathComponent(name)
+        let text = try String(contentsOf: url, encoding: .utf8)
+        cal = cal.replacingYears(with: try WorkCalendar.parse(text))
+    }
+    return cal
+}

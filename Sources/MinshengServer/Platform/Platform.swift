@@ -1,0 +1,164 @@
+import Foundation
+import Logging
+import MinshengDomain
+import MinshengStore
+import Synchronization
+
+/// The system clock, for production.
+public struct SystemClock: TimeSource {
+    public init() {}
+    public func now() -> Instant { Instant(seconds: Int64(Date().timeIntervalSince1970)) }
+}
+
+/// A clock that tests and the demo loader set by hand.
+public final class ManualClock: TimeSource {
+    private let current: Mutex<Instant>
+    public init(_ start: Instant) { current = Mutex(start) }
+    public func now() -> Instant { current.withLock { $0 } }
+    public func set(_ i: Instant) { current.withLock { $0 = i } }
+    public func advance(seconds: Int64) { current.withLock { $0 = $0.adding(seconds: seconds) } }
+}
+
+/// What a caller supplies to register a case.
+public struct CaseDraft: Sendable {
+    public var channel: Channel
+    public var kind: CaseKind
+    public var title: String
+    public var content: String
+    public var citizen: Citizen
+    public var address: String?
+    public var locationUnit: UnitID?
+    public var category: String?
+    public var caseClass: CaseClass?
+    public var center: UnitID?
+    public var policyID: String?
+    /// When the request actually arrived (a letter read the next morning); defaults to now, never later than now.
+    public var receivedAt: Instant?
+    public init(channel: Channel, kind: CaseKind, title: String, content: String, citizen: Citizen = Citizen()) {
+        self.channel = channel; self.kind = kind; self.title = title; self.content = content; self.citizen = citizen
+    }
+}
+
+/// The platform's use cases over the store: register, take steps, read. Units are kept in memory
+/// (20,000 rows change rarely and every dispatch checks its target).
+public final class Platform: Sendable {
+    public let store: any CaseStore
+    public let clock: any TimeSource
+    public let calendar: WorkCalendar
+    public let policies: [String: DeadlinePolicy]
+    public let defaultPolicyID: String
+    let unitsByID = Mutex<[UnitID: Unit]>([:])
+    let logger: Logger
+
+    public init(store: any CaseStore, clock: any TimeSource, calendar: WorkCalendar,
+                policies: [DeadlinePolicy] = DeadlinePolicy.shipped, defaultPolicyID: String = DeadlinePolicy.local12320.id,
+                logger: Logger = Logger(label: "minsheng")) {
+        self.store = store
+        self.clock = clock
+        self.calendar = calendar
+        self.policies = Dictionary(uniqueKeysWithValues: policies.map { ($0.id, $0) })
+        self.defaultPolicyID = defaultPolicyID
+        self.logger = logger
+    }
+
+    // MARK: Units
+
+    public func loadUnits() async throws {
+        let all = try await store.allUnits()
+        unitsByID.withLock { m in for u in all { m[u.id] = u } }
+    }
+
+    public func addUnits(_ units: [Unit]) async throws {
+        try await store.insertUnits(units)
+        unitsByID.withLock { m in for u in units { m[u.id] = u } }
+    }
+
+    public func unit(_ id: UnitID) -> Unit? { unitsByID.withLock { $0[id] } }
+
+    /// The city-level center (信访办): where cases are registered unless another center is named.
+    public var defaultCenter: Unit? {
+        unitsByID.withLock { m in m.values.filter { $0.kind == .center }.min { ($0.level.depth, $0.id) < ($1.level.depth, $1.id) } }
+    }
+
+    /// The level above a unit for review: its parent government (a department's own government, a town's district).
+    public func reviewUnit(above id: UnitID) -> Unit? {
+        unitsByID.withLock { m in
+            var cur = m[id]?.parentID
+            while let c = cur, let u = m[c] {
+                if u.kind == .government && u.id != id { return u }
+                cur = u.parentID
+            }
+            return nil
+        }
+    }
+
+    // MARK: Rules
+
+    public func rules(for c: Case) -> DeadlineRules {
+        DeadlineRules(policy: policies[c.policyID] ?? policies[defaultPolicyID]!, calendar: calendar)
+    }
+
+    public func alert(of c: Case, at now: Instant? = nil) -> AlertAssessment {
+        Lifecycle.alert(of: c, at: now ?? clock.now(), rules: rules(for: c))
+    }
+
+    // MARK: Registration
+
+    public func register(_ draft: CaseDraft, by actor: Actor, clientKey: String? = nil, at: Instant? = nil) async throws -> RegisterOutcome {
+        let now = at ?? clock.now()
+        let centerID = draft.center ?? defaultCenter?.id
+        guard let centerID, let center = unit(centerID), center.kind == .center else {
+            throw APIError.invalid("center", "登记中心单位不存在或不是信访/民生办")
+        }
+        if let loc = draft.locationUnit, unit(loc) == nil { throw APIError.invalid("locationUnit", "单位 \(loc) 不存在") }
+        let policyID = draft.policyID ?? defaultPolicyID
+        guard let policy = policies[policyID] else {
+            throw APIError.invalid("policy", "未知的时限标准 \(policyID)；可选：\(policies.keys.sorted().joined(separator: ", "))")
+        }
+        var received = draft.receivedAt ?? now
+        if received > now { received = now }
+        var c = Case(id: 0, trackingCode: Self.newTrackingCode(), channel: draft.channel, kind: draft.kind,
+                     title: draft.title, content: draft.content, citizen: draft.citizen, center: centerID,
+                     policyID: policyID, registeredAt: received)
+        c.address = draft.address
+        c.locationUnit = draft.locationUnit
+        c.category = draft.category
+        c.caseClass = draft.caseClass
+        let rules = DeadlineRules(policy: policy, calendar: calendar)
+        let (registered, event) = Lifecycle.register(c, by: actor, rules: rules)
+        let reg = Registration(case: registered, events: [event], alert: Lifecycle.alertThresholds(of: registered, rules: rules), clientKey: clientKey)
+        return try await store.register([reg])[0]
+    }
+
+    /// Takes one step on a case: the lifecycle decides, the store writes case and event in one transaction.
+    public func perform(_ step: Step, on id: CaseID, by actor: Actor, note: String = "", at: Instant? = nil) async throws -> Case {
+        let now = at ?? clock.now()
+        try checkUnits(in: step)
+        return try await store.update(id) { [self] old in
+            let rules = self.rules(for: old)
+            let (c, event) = try Lifecycle.apply(step, to: old, by: actor, at: now, note: note, rules: rules)
+            return CaseChange(case: c, event: event, alert: Lifecycle.alertThresholds(of: c, rules: rules))
+        }
+    }
+
+    private func checkUnits(in step: Step) throws {
+        var targets: [UnitID] = []
+        switch step {
+        case let .dispatch(to, _, co): targets = [to] + co
+        case let .redispatch(to, _, _), let .transfer(to, _), let .addCoHandler(to): targets = [to]
+        case let .review(_, u), let .rereview(_, u): targets = [u]
+        default: break
+        }
+        for t in targets {
+            guard let u = unit(t) else { throw APIError.invalid("unit", "单位 \(t) 不存在") }
+            if u.kind == .center, case .dispatch = step { throw APIError.invalid("unit", "不能转交给信访/民生办，请选择承办单位") }
+        }
+    }
+
+    /// 10 characters from an alphabet without 0/O, 1/I/L: read out over the phone without confusion.
+    static let codeAlphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
+    public static func newTrackingCode() -> String {
+        var g = SystemRandomNumberGenerator()
+        return String((0..<10).map { _ in codeAlphabet[Int(g.next(upperBound: UInt64(codeAlphabet.count)))] })
+    }
+}

@@ -1,0 +1,109 @@
+import MinshengDomain
+
+/// What the platform asks of storage. Engines (SQLite embedded, PostgreSQL for a city or province) implement it;
+/// nothing here names an engine, a connection or SQL.
+public protocol CaseStore: Sendable {
+    /// Creates or upgrades the schema; safe to call on every start.
+    func migrate() async throws
+    func close() async throws
+
+    // MARK: Units
+    func insertUnits(_ units: [Unit]) async throws
+    func unit(_ id: UnitID) async throws -> Unit?
+    /// Children of `parent` (roots when nil), or, with `query`, units anywhere whose name contains it.
+    func units(parent: UnitID?, query: String?, limit: Int) async throws -> [Unit]
+    func unitCount() async throws -> Int
+    /// Every unit, parents before children (the platform keeps the tree in memory).
+    func allUnits() async throws -> [Unit]
+
+    // MARK: Cases
+    /// Stores new cases with their first events; ids are assigned by the store and returned in order.
+    /// A registration whose `clientKey` was seen before returns the earlier case instead (`created == false`).
+    func register(_ registrations: [Registration]) async throws -> [RegisterOutcome]
+    /// Runs `step` on the current case inside one transaction and stores its result; if `step` throws,
+    /// nothing is written and the error is rethrown.
+    func update(_ id: CaseID, _ step: @escaping @Sendable (Case) throws -> CaseChange) async throws -> Case
+    func `case`(_ id: CaseID) async throws -> Case?
+    func `case`(trackingCode: String) async throws -> Case?
+    func events(of id: CaseID) async throws -> [CaseEvent]
+    func cases(_ query: CaseQuery) async throws -> CasePage
+    func caseCount() async throws -> Int
+}
+
+/// A new case as the domain built it (id 0; the store assigns the id).
+public struct Registration: Sendable {
+    public var `case`: Case
+    /// The history so far: the registration event, and any steps already taken (imports, bulk loads).
+    public var events: [CaseEvent]
+    public var alert: AlertThresholds
+    /// Idempotency key sent by the client: a retried request returns the first result.
+    public var clientKey: String?
+    public init(case c: Case, events: [CaseEvent], alert: AlertThresholds, clientKey: String? = nil) {
+        self.case = c; self.events = events; self.alert = alert; self.clientKey = clientKey
+    }
+}
+
+public struct RegisterOutcome: Sendable {
+    public var `case`: Case
+    public var created: Bool
+}
+
+/// The result of a step: the new case, the event to append, the new alert thresholds.
+public struct CaseChange: Sendable {
+    public var `case`: Case
+    public var event: CaseEvent
+    public var alert: AlertThresholds
+    public init(case c: Case, event: CaseEvent, alert: AlertThresholds) { self.case = c; self.event = event; self.alert = alert }
+}
+
+public enum CaseOrder: String, Sendable, CaseIterable {
+    case newest   // registration, newest first
+    case due      // next deadline, soonest first (the inbox)
+    case relevance // full-text rank (only with a query text)
+}
+
+public struct CaseQuery: Sendable {
+    public var unit: UnitID?
+    public var state: CaseState?
+    public var openOnly: Bool = false
+    public var alert: AlertLevel?
+    public var kind: CaseKind?
+    public var channel: Channel?
+    public var category: String?
+    public var from: Instant?
+    public var to: Instant?
+    public var text: String?
+    public var order: CaseOrder = .newest
+    public var cursor: String?
+    public var limit: Int = 50
+    /// The instant alert levels are evaluated at.
+    public var now: Instant
+    public init(now: Instant) { self.now = now }
+}
+
+/// A list row: enough for an inbox line without decoding the whole case.
+public struct CaseSummary: Sendable, Equatable, Codable {
+    public var id: CaseID
+    public var trackingCode: String
+    public var title: String
+    public var state: CaseState
+    public var kind: CaseKind
+    public var channel: Channel
+    public var category: String?
+    public var holder: UnitID
+    public var registeredAt: Instant
+    public var due: Instant?
+    public var alert: AlertLevel
+}
+
+public struct CasePage: Sendable {
+    public var items: [CaseSummary]
+    /// Pass back as `cursor` for the next page; nil on the last page.
+    public var nextCursor: String?
+}
+
+public enum StoreError: Error, Equatable, Sendable {
+    case caseNotFound(CaseID)
+    case badCursor(String)
+    case conflict(String)
+}

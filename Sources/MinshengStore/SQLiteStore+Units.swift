@@ -1,0 +1,69 @@
+import MinshengDomain
+import SQLKit
+
+extension SQLiteStore {
+    public func insertUnits(_ units: [Unit]) async throws {
+        guard !units.isEmpty else { return }
+        try await write { db in
+            // Materialised path ("/1/5/90/") so a subtree is one indexed prefix scan.
+            var paths: [UnitID: String] = [:]
+            for chunk in stride(from: 0, to: units.count, by: 500).map({ units[$0..<min($0 + 500, units.count)] }) {
+                var rows: [SQLQueryString] = []
+                for u in chunk {
+                    var path = "/\(u.id)/"
+                    if let p = u.parentID {
+                        if paths[p] == nil {
+                            guard let row = try await db.raw("SELECT path FROM units WHERE id = \(bind: p)").first() else {
+                                throw StoreError.conflict("unit \(u.id): parent \(p) does not exist")
+                            }
+                            paths[p] = try row.decode(column: "path", as: String.self)
+                        }
+                        path = paths[p]! + "\(u.id)/"
+                    }
+                    paths[u.id] = path
+                    rows.append("(\(bind: u.id), \(bind: u.parentID), \(bind: u.name), \(bind: u.level.rawValue), \(bind: u.kind.rawValue), \(bind: u.phone), \(bind: path))")
+                }
+                try await db.raw("INSERT INTO units (id, parent_id, name, level, kind, phone, path) VALUES \(rows.joined(separator: ", "))").run()
+            }
+        }
+    }
+
+    public func unit(_ id: UnitID) async throws -> Unit? {
+        try await reader.raw("SELECT id, parent_id, name, level, kind, phone FROM units WHERE id = \(bind: id)").first().map(Self.unitRow)
+    }
+
+    public func units(parent: UnitID?, query: String?, limit: Int) async throws -> [Unit] {
+        let lim = max(1, min(limit, 1000))
+        let sql: SQLQueryString
+        if let q = query?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
+            let like = "%" + q.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            if let parent {
+                sql = "SELECT id, parent_id, name, level, kind, phone FROM units WHERE path LIKE (SELECT path FROM units WHERE id = \(bind: parent)) || '%' AND name LIKE \(bind: like) ORDER BY length(name), id LIMIT \(literal: lim)"
+            } else {
+                sql = "SELECT id, parent_id, name, level, kind, phone FROM units WHERE name LIKE \(bind: like) ORDER BY length(name), id LIMIT \(literal: lim)"
+            }
+        } else if let parent {
+            sql = "SELECT id, parent_id, name, level, kind, phone FROM units WHERE parent_id = \(bind: parent) ORDER BY id LIMIT \(literal: lim)"
+        } else {
+            sql = "SELECT id, parent_id, name, level, kind, phone FROM units WHERE parent_id IS NULL ORDER BY id LIMIT \(literal: lim)"
+        }
+        return try await reader.raw(sql).all().map(Self.unitRow)
+    }
+
+    public func unitCount() async throws -> Int {
+        try await reader.raw("SELECT COUNT(*) AS n FROM units").first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    public func allUnits() async throws -> [Unit] {
+        try await reader.raw("SELECT id, parent_id, name, level, kind, phone FROM units ORDER BY id").all().map(Self.unitRow)
+    }
+
+    static func unitRow(_ row: any SQLRow) throws -> Unit {
+        Unit(id: try row.decode(column: "id", as: Int64.self),
+             parentID: try row.decode(column: "parent_id", as: Int64?.self),
+             name: try row.decode(column: "name", as: String.self),
+             level: UnitLevel(rawValue: try row.decode(column: "level", as: String.self)) ?? .village,
+             kind: UnitKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .government,
+             phone: try row.decode(column: "phone", as: String?.self))
+    }
+}

@@ -1,0 +1,310 @@
+import Foundation
+import Logging
+import MinshengDomain
+import MinshengText
+import SQLKit
+import SQLiteKit
+import SQLiteNIO
+import Synchronization
+
+/// The embedded engine: one SQLite file in WAL mode, one writer connection fed by a group-commit queue,
+/// a few reader connections that never block it.
+public final class SQLiteStore: CaseStore {
+    public enum Location: Sendable {
+        case memory
+        case file(String)
+    }
+
+    public enum Durability: String, Sendable {
+        /// fsync the WAL on every commit: nothing acknowledged is lost even on power failure.
+        case full
+        /// fsync at checkpoints only: survives a crash of the process, not of the machine.
+        case normal
+    }
+
+    enum WriteJob: Sendable {
+        case register(Registration, @Sendable (Result<RegisterOutcome, any Error>) -> Void)
+        case work(@Sendable (any SQLDatabase) async throws -> Void, @Sendable ((any Error)?) -> Void)
+    }
+
+    let writerConnection: SQLiteConnection
+    let writer: any SQLDatabase
+    private let readerConnections: [SQLiteConnection]
+    private let readers: [any SQLDatabase]
+    private let nextReader = Atomic<Int>(0)
+    private let nextCaseID = Mutex<Int64>(1)
+    private let queue = WriteQueue<WriteJob>(maxBatch: 512)
+    let logger: Logger
+    public let location: Location
+
+    private init(location: Location, writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+        self.location = location
+        let wdb = writer.sql(queryLogLevel: nil)
+        self.writerConnection = writer
+        self.writer = wdb
+        self.readerConnections = readers
+        self.readers = readers.isEmpty ? [wdb] : readers.map { $0.sql(queryLogLevel: nil) }
+        self.logger = logger
+        queue.setRunner { [weak self] jobs in
+            guard let self else { return }
+            await self.runBatch(jobs)
+        }
+    }
+
+    func submitRegistration(_ r: Registration, _ done: @escaping @Sendable (Result<RegisterOutcome, any Error>) -> Void) {
+        queue.submit(.register(r, done))
+    }
+
+    /// Opens (and creates) the database and runs migrations.
+    public static func open(_ location: Location, readers readerCount: Int = 3, durability: Durability = .full,
+                            logger: Logger = Logger(label: "minsheng.store")) async throws -> SQLiteStore {
+        let storage: SQLiteConnection.Storage
+        switch location {
+        case .memory: storage = .memory
+        case .file(let path): storage = .file(path: path)
+        }
+        let w = try await SQLiteConnection.open(storage: storage, logger: logger)
+        do {
+            let wdb = w.sql(queryLogLevel: nil)
+            if case .file = location {
+                try await wdb.raw("PRAGMA journal_mode = WAL").run()
+            }
+            try await wdb.raw("PRAGMA synchronous = \(unsafeRaw: durability == .full ? "FULL" : "NORMAL")").run()
+            try await wdb.raw("PRAGMA busy_timeout = 5000").run()
+            try await wdb.raw("PRAGMA foreign_keys = ON").run()
+            try await wdb.raw("PRAGMA temp_store = MEMORY").run()
+            try await wdb.raw("PRAGMA cache_size = -65536").run() // 64 MiB
+        } catch {
+            try? await w.close()
+            throw error
+        }
+        // An in-memory database exists only on its one connection: it reads where it writes.
+        var rs: [SQLiteConnection] = []
+        let store: SQLiteStore
+        do {
+            let tmp = SQLiteStore(location: location, writer: w, readers: [], logger: logger)
+            try await tmp.migrate()
+            if case .file = location {
+                for _ in 0..<max(1, readerCount) {
+                    let r = try await SQLiteConnection.open(storage: storage, logger: logger)
+                    rs.append(r)
+                    let rdb = r.sql(queryLogLevel: nil)
+                    try await rdb.raw("PRAGMA busy_timeout = 5000").run()
+                    try await rdb.raw("PRAGMA query_only = ON").run()
+                    try await rdb.raw("PRAGMA cache_size = -32768").run()
+                }
+            }
+            store = SQLiteStore(location: location, writer: w, readers: rs, logger: logger)
+        } catch {
+            for r in rs { try? await r.close() }
+            try? await w.close()
+            throw error
+        }
+        let maxID = try await store.writer.raw("SELECT COALESCE(MAX(id), 0) AS m FROM cases").first()?.decode(column: "m", as: Int64.self) ?? 0
+        store.nextCaseID.withLock { $0 = maxID + 1 }
+        return store
+    }
+
+    public func close() async throws {
+        for r in readerConnections { try await r.close() }
+        try await writerConnection.close()
+    }
+
+    var reader: any SQLDatabase {
+        let i = nextReader.add(1, ordering: .relaxed).oldValue
+        return readers[i % readers.count]
+    }
+
+    // MARK: - Writing
+
+    /// Runs `body` inside the writer's transaction (shared with other queued work, isolated by a savepoint).
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let box = ResultBox<T>()
+        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, any Error>) in
+            queue.submit(.work({ db in box.set(try await body(db)) }, { error in
+                if let error { cont.resume(throwing: error) } else { cont.resume() }
+            }))
+        }
+        return box.get()!
+    }
+
+    private func runBatch(_ jobs: [WriteJob]) async {
+        var finish: [@Sendable () -> Void] = []
+        let db = writer
+        do {
+            try await db.raw("BEGIN IMMEDIATE").run()
+        } catch {
+            for job in jobs { Self.fail(job, error) }
+            return
+        }
+        var registrations: [(Registration, @Sendable (Result<RegisterOutcome, any Error>) -> Void)] = []
+        for job in jobs {
+            switch job {
+            case let .register(r, done):
+                registrations.append((r, done))
+            case let .work(body, done):
+                do {
+                    try await db.raw("SAVEPOINT job").run()
+                    do {
+                        try await body(db)
+                        try await db.raw("RELEASE job").run()
+                        finish.append { done(nil) }
+                    } catch {
+                        try await db.raw("ROLLBACK TO job").run()
+                        try await db.raw("RELEASE job").run()
+                        finish.append { done(error) }
+                    }
+                } catch {
+                    finish.append { done(error) }
+                }
+            }
+        }
+        let firstID = nextCaseID.withLock { $0 }
+        var nextID = firstID
+        if !registrations.isEmpty {
+            do {
+                try await db.raw("SAVEPOINT regs").run()
+                let outcomes = try await insertRegistrations(registrations.map(\.0), firstID: firstID, db: db)
+                try await db.raw("RELEASE regs").run()
+                nextID = firstID + Int64(outcomes.filter(\.created).count)
+                for (i, o) in outcomes.enumerated() { let done = registrations[i].1; finish.append { done(.success(o)) } }
+            } catch {
+                // Something in the batch is bad: retry one by one so only that registration fails.
+                _ = try? await db.raw("ROLLBACK TO regs").run()
+                _ = try? await db.raw("RELEASE regs").run()
+                for (r, done) in registrations {
+                    do {
+                        try await db.raw("SAVEPOINT one").run()
+                        do {
+                            let o = try await insertRegistrations([r], firstID: nextID, db: db)[0]
+                            try await db.raw("RELEASE one").run()
+                            if o.created { nextID += 1 }
+                            finish.append { done(.success(o)) }
+                        } catch {
+                            try await db.raw("ROLLBACK TO one").run()
+                            try await db.raw("RELEASE one").run()
+                            finish.append { done(.failure(error)) }
+                        }
+                    } catch {
+                        finish.append { done(.failure(error)) }
+                    }
+                }
+            }
+        }
+        do {
+            try await db.raw("COMMIT").run()
+        } catch {
+            logger.error("commit failed: \(error)")
+            _ = try? await db.raw("ROLLBACK").run()
+            for job in jobs { Self.fail(job, error) }
+            return
+        }
+        nextCaseID.withLock { $0 = nextID }
+        for f in finish { f() }
+    }
+
+    private static func fail(_ job: WriteJob, _ error: any Error) {
+        switch job {
+        case let .register(_, done): done(.failure(error))
+        case let .work(_, done): done(error)
+        }
+    }
+
+    // MARK: - Migrations
+
+    public func migrate() async throws {
+        let db = writer
+        try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)").run()
+        let applied = Set(try await db.raw("SELECT version FROM schema_migrations").all().map { try $0.decode(column: "version", as: Int.self) })
+        for (version, statements) in SQLiteSchema.migrations where !applied.contains(version) {
+            try await db.raw("BEGIN IMMEDIATE").run()
+            do {
+                for s in statements { try await db.raw(SQLQueryString(stringLiteral: s)).run() }
+                try await db.raw("INSERT INTO schema_migrations (version, applied_at) VALUES (\(bind: version), \(bind: Int64(Date().timeIntervalSince1970)))").run()
+                try await db.raw("COMMIT").run()
+                logger.info("applied migration \(version)")
+            } catch {
+                _ = try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    public func schemaVersion() async throws -> Int {
+        try await reader.raw("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations").first()?.decode(column: "v", as: Int.self) ?? 0
+    }
+}
+
+/// The schema, versioned in code: a migration is never edited once shipped; changes come as new versions.
+enum SQLiteSchema {
+    static let migrations: [(Int, [String])] = [
+        (1, [
+            """
+            CREATE TABLE units (
+                id INTEGER PRIMARY KEY,
+                parent_id INTEGER REFERENCES units(id),
+                name TEXT NOT NULL,
+                level TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                phone TEXT,
+                path TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX units_parent ON units(parent_id, id)",
+            "CREATE INDEX units_path ON units(path)",
+            """
+            CREATE TABLE cases (
+                id INTEGER PRIMARY KEY,
+                tracking_code TEXT NOT NULL UNIQUE,
+                client_key TEXT UNIQUE,
+                state TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                category TEXT,
+                center_unit INTEGER NOT NULL REFERENCES units(id),
+                holder_unit INTEGER NOT NULL REFERENCES units(id),
+                location_unit INTEGER REFERENCES units(id),
+                registered_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                due_at INTEGER NOT NULL,
+                alert_base TEXT NOT NULL,
+                warn_at INTEGER,
+                urgent_at INTEGER,
+                alarm_at INTEGER,
+                is_open INTEGER NOT NULL,
+                version INTEGER NOT NULL,
+                title TEXT NOT NULL,
+                doc TEXT NOT NULL
+            )
+            """,
+            // The inbox: a unit's open cases by next deadline.
+            "CREATE INDEX cases_inbox ON cases(holder_unit, due_at, id) WHERE is_open = 1",
+            "CREATE INDEX cases_holder_new ON cases(holder_unit, id)",
+            "CREATE INDEX cases_registered ON cases(registered_at)",
+            "CREATE INDEX cases_state ON cases(state, id)",
+            "CREATE INDEX cases_alarm ON cases(alarm_at) WHERE is_open = 1",
+            """
+            CREATE TABLE case_events (
+                case_id INTEGER NOT NULL REFERENCES cases(id),
+                seq INTEGER NOT NULL,
+                action TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                actor_id TEXT NOT NULL,
+                actor_name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                unit_id INTEGER,
+                from_state TEXT,
+                to_state TEXT NOT NULL,
+                note TEXT NOT NULL,
+                data TEXT NOT NULL,
+                PRIMARY KEY (case_id, seq)
+            ) WITHOUT ROWID
+            """,
+            // History is evidence (痕迹管理): the database itself refuses to change it.
+            "CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END",
+            "CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END",
+            // Bigram tokens computed in Swift (MinshengText.SearchTokens): unicode61 splits them on spaces.
+            "CREATE VIRTUAL TABLE case_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')",
+        ]),
+    ]
+}

@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MinshengDomain
+import MinshengServer
+import MinshengStore
+
+/// Benchmarks on a release build; figures go to BENCHMARKS.md with the command that produced them.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure the store: bulk registration throughput and inbox latency at scale.",
+        subcommands: [Inbox.self, Register.self])
+
+    struct Inbox: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Load N cases, then time a unit's inbox query (p50/p99).")
+        @Option(help: "Cases to load (skipped if the database already has at least this many).") var cases = 1_000_000
+        @Option(help: "Database file.") var db = "/tmp/minsheng-bench.sqlite"
+        @Option(help: "Inbox queries to time.") var queries = 5_000
+
+        func run() async throws {
+            let store = try await SQLiteStore.open(.file(db), durability: .normal)
+            let platform = Platform(store: store, clock: SystemClock(), calendar: try shippedCalendar())
+            if try await store.unitCount() == 0 { try await platform.addUnits(DemoUnits.all()) }
+            try await platform.loadUnits()
+            let have = try await store.caseCount()
+            if have < cases {
+                try await bulkLoad(platform, count: cases - have)
+            }
+            let units = DemoUnits.all().filter { $0.kind == .department || $0.level == .town }
+            var rng = SystemRandomNumberGenerator()
+            let now = platform.clock.now()
+            var timings: [Double] = []
+            var rows = 0
+            for _ in 0..<200 { // warm-up
+                var q = CaseQuery(now: now); q.unit = units.randomElement(using: &rng)!.id; q.openOnly = true; q.order = .due
+                _ = try await store.cases(q)
+            }
+            for _ in 0..<queries {
+                var q = CaseQuery(now: now)
+                q.unit = units.randomElement(using: &rng)!.id
+                q.openOnly = true
+                q.order = .due
+                q.limit = 50
+                let t0 = ContinuousClock.now
+                let page = try await store.cases(q)
+                let dt = ContinuousClock.now - t0
+                rows += page.items.count
+                timings.append(Double(dt.components.attoseconds) / 1e15 + Double(dt.components.seconds) * 1000)
+            }
+            timings.sort()
+            func pct(_ p: Double) -> String { String(format: "%.3f", timings[min(timings.count - 1, Int(Double(timings.count) * p))]) }
+            let total = try await store.caseCount()
+            print("inbox query over \(total) cases, \(queries) queries, \(String(format: "%.1f", Double(rows) / Double(queries))) rows/page avg")
+            print("  p50 \(pct(0.50)) ms   p90 \(pct(0.90)) ms   p99 \(pct(0.99)) ms   max \(String(format: "%.3f", timings.last!)) ms")
+            try await store.close()
+        }
+    }
+
+    struct Register: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register N cases through the platform (no HTTP) with durable commits.")
+        @Option(help: "Cases to register.") var cases = 100_000
+        @Option(help: "Concurrent callers.") var concurrency = 256
+        @Option(help: "Database file (deleted first).") var db = "/tmp/minsheng-bench-register.sqlite"
+
+        func run() async throws {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+            let store = try await SQLiteStore.open(.file(db), durability: .full)
+            let platform = Platform(store: store, clock: SystemClock(), calendar: try shippedCalendar())
+            try await platform.addUnits(DemoUnits.all())
+            let admin = Actor(id: "bench", name: "bench", role: .admin, unit: nil)
+            let t0 = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for w in 0..<concurrency {
+                    group.addTask {
+                        var i = w
+                        while i < cases {
+                            let t = DemoLoader.templates[i % DemoLoader.templates.count]
+                            var d = CaseDraft(channel: .web, kind: t.kind, title: t.title, content: t.content,
+                                              citizen: Citizen(name: "张三", phone: "13800138000"))
+                            d.category = t.category
+                            _ = try await platform.register(d, by: admin)
+                            i += concurrency
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let dt = ContinuousClock.now - t0
+            let secs = Double(dt.components.seconds) + Double(dt.components.attoseconds) / 1e18
+            print("registered \(cases) cases in \(String(format: "%.2f", secs)) s: \(Int(Double(cases) / secs)) cases/s (durable commits, \(concurrency) callers)")
+            try await store.close()
+        }
+    }
+}
+
+/// Bulk-loads cases in realistic states (open ones spread over departments and towns) straight through the store.
+func bulkLoad(_ platform: Platform, count: Int) async throws {
+    let units = DemoUnits.all()
+    let handlers = units.filter { $0.kind == .department || $0.level == .town }
+    let center = platform.defaultCenter!.id
+    let admin = Actor(id: "bench", name: "bench", role: .admin, unit: nil)
+    let now = platform.clock.now()
+    var rng = SystemRandomNumberGenerator()
+    let chunk = 5_000
+    var done = 0
+    let t0 = ContinuousClock.now
+    while done < count {
+        let n = min(chunk, count - done)
+        var regs: [Registration] = []
+        regs.reserveCapacity(n)
+        for i in 0..<n {
+            let t = DemoLoader.templates[(done + i) % DemoLoader.templates.count]
+            let at = now.adding(seconds: -Int64.random(in: 3600...(365 * 86_400), using: &rng))
+            var c = Case(id: 0, trackingCode: Platform.newTrackingCode(), channel: .phone, kind: t.kind, title: t.title,
+                         content: t.content, citizen: Citizen(name: "李四", phone: "13900139000"), center: center,
+                         policyID: "12320", registeredAt: at)
+            c.category = t.category
+            let rules = platform.rules(for: c)
+            var (cur, e0) = Lifecycle.register(c, by: admin, rules: rules)
+            var events = [e0]
+            let unit = handlers.randomElement(using: &rng)!.id
+            let plan: [Step]
+            switch Int.random(in: 0..<10, using: &rng) {
+            case 0: plan = [.dispatch(to: unit, mode: .forward, coHandlers: [])]
+            case 1: plan = [.dispatch(to: unit, mode: .forward, coHandlers: []), .sign]
+            case 2, 3: plan = [.dispatch(to: unit, mode: .assign, coHandlers: []), .sign, .accept(caseClass: .claim)]
+            default: plan = [.dispatch(to: unit, mode: .forward, coHandlers: []), .sign, .accept(caseClass: .claim),
+                             .reply(result: .support, text: "已处理"), .evaluate(.satisfied)]
+            }
+            var stepAt = at
+            for s in plan {
+                stepAt = min(now, stepAt.adding(seconds: 3600 * 5))
+                let (next, e) = try Lifecycle.apply(s, to: cur, by: admin, at: stepAt, rules: rules)
+                cur = next
+                events.append(e)
+            }
+            regs.append(Registration(case: cur, events: events, alert: Lifecycle.alertThresholds(of: cur, rules: rules)))
+        }
+        _ = try await platform.store.register(regs)
+        done += n
+        if done % 100_000 == 0 || done == count {
+            let s = Double((ContinuousClock.now - t0).components.seconds)
+            print("  loaded \(done)/\(count) cases (\(s > 0 ? Int(Double(done) / s) : 0)/s)")
+        }
+    }
+}

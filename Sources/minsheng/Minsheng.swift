@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import MinshengDomain
+import MinshengServer
+import MinshengStore
+
+@main
+struct Minsheng: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "minsheng",
+        abstract: "民生 Minsheng: one window for citizens' requests to the government.",
+        subcommands: [Serve.self, Bench.self, CalendarCheck.self],
+        defaultSubcommand: Serve.self)
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start the platform (embedded SQLite by default).")
+
+    @Option(help: "SQLite database file (env MINSHENG_DB).")
+    var db: String = ProcessInfo.processInfo.environment["MINSHENG_DB"] ?? "data/minsheng.sqlite"
+
+    @Option(help: "Address to listen on.")
+    var host: String = ProcessInfo.processInfo.environment["MINSHENG_HOST"] ?? "127.0.0.1"
+
+    @Option(help: "Port to listen on.")
+    var port: Int = Int(ProcessInfo.processInfo.environment["MINSHENG_PORT"] ?? "") ?? 8080
+
+    @Flag(help: "Load the demo world (Chongqing-like unit tree, a few hundred cases) into an empty database.")
+    var demo = false
+
+    @Option(help: "Extra work-calendar file(s); each replaces the years it covers (see README).")
+    var calendar: [String] = []
+
+    @Option(help: "Default deadline policy: 12320 (local standard) or statute.")
+    var policy: String = "12320"
+
+    @Option(help: "Commit durability: full (fsync every commit) or normal.")
+    var durability: String = "full"
+
+    func run() async throws {
+        var logger = Logger(label: "minsheng")
+        logger.logLevel = .info
+        let cal = try loadCalendar(extra: calendar)
+        guard DeadlinePolicy.shipped.contains(where: { $0.id == policy }) else {
+            throw ValidationError("unknown policy \(policy); use 12320 or statute")
+        }
+        guard let dur = SQLiteStore.Durability(rawValue: durability) else { throw ValidationError("durability must be full or normal") }
+        let path = URL(fileURLWithPath: db).standardizedFileURL.path
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let store = try await SQLiteStore.open(.file(path), durability: dur, logger: logger)
+        let platform = Platform(store: store, clock: SystemClock(), calendar: cal, defaultPolicyID: policy, logger: logger)
+        if demo {
+            let started = Date()
+            if try await DemoLoader.loadIfEmpty(platform) {
+                logger.info("demo world loaded in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+            } else {
+                logger.info("database already has units; demo world not loaded again")
+            }
+        }
+        try await platform.loadUnits()
+        let env = ProcessInfo.processInfo.environment
+        let token = env["MINSHENG_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 } ?? Platform.newTrackingCode() + Platform.newTrackingCode()
+        var config = AppConfig(adminToken: token, calendar: cal)
+        config.host = host
+        config.port = port
+        config.defaultPolicyID = policy
+        let units = try await store.unitCount()
+        let cases = try await store.caseCount()
+        print("""
+            民生 Minsheng
+              data:        \(path)  (SQLite, WAL; \(units) units, \(cases) cases)
+              API:         http://\(host):\(port)/api/v1
+              admin token: \(token)\(env["MINSHENG_ADMIN_TOKEN"] == nil ? "  (generated; set MINSHENG_ADMIN_TOKEN to fix it)" : "")
+              try:         curl -H 'Authorization: Bearer \(token)' 'http://\(host):\(port)/api/v1/cases?limit=5'
+            """)
+        fflush(stdout)
+        let app = buildApplication(config: config, platform: platform, logger: logger)
+        do {
+            try await app.runService()
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+    }
+}
+
+func loadCalendar(extra: [String]) throws -> WorkCalendar {
+    var cal = try shippedCalendar()
+    for file in extra {
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        do {
+            cal = cal.replacingYears(with: try WorkCalendar.parse(text))
+        } catch {
+            throw ValidationError("\(file): \(error)")
+        }
+    }
+    return cal
+}
+
+struct CalendarCheck: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "calendar", abstract: "Check a work-calendar file and print the working days it gives a year.")
+
+    @Argument(help: "Calendar file(s) to check (none: the shipped calendar).")
+    var files: [String] = []
+
+    @Option(help: "Year to summarise.")
+    var year: Int?
+
+    func run() async throws {
+        let cal = try loadCalendar(extra: files)
+        for y in year.map({ [$0] }) ?? cal.coveredYears.sorted() {
+            guard let first = Day(year: y, month: 1, day: 1) else { continue }
+            var working = 0, d = first
+            while d.year == y { if cal.isWorkingDay(d) { working += 1 }; d = d.adding(days: 1) }
+            print("\(y): \(working) working days, \(cal.entries.filter { $0.day.year == y }.count) special days\(cal.coveredYears.contains(y) ? "" : " (not covered: weekends only)")")
+        }
+    }
+}
