@@ -48,7 +48,9 @@ extension Lifecycle {
         case .registered, .returnRequested:
             t.alarm = c.deadlines.dispatch
         case .dispatched, .signed, .reopened:
-            if let delivered = c.deliveredAt {
+            if let w = c.deadlines.warning {
+                t.warning = w
+            } else if let delivered = c.deliveredAt {
                 t.warning = rules.calendar.deadline(after: delivered, rules.policy.warnAfterDelivery)
             }
             t.alarm = c.deadlines.accept

@@ -193,6 +193,7 @@ extension Lifecycle {
             c.deadlines.sign = rules.due(.sign, after: now)
             c.deadlines.object = rules.due(.object, after: now)
             c.deadlines.accept = rules.due(.accept, after: now)
+            c.deadlines.warning = cal.deadline(after: now, rules.policy.warnAfterDelivery)
             c.deadlines.reply = nil
             c.returnRequest = nil
             data["toUnit"] = String(unit)
@@ -327,6 +328,9 @@ extension Lifecycle {
                     c.deadlines[step] = cal.resuming(due, unit: unit, pausedAt: p.since, resumedAt: now)
                 }
             }
+            if let w = old.deadlines.warning {
+                c.deadlines.warning = cal.resuming(w, unit: rules.policy.warnAfterDelivery.unit, pausedAt: p.since, resumedAt: now)
+            }
             data["pausedSeconds"] = String(now.seconds - p.since.seconds)
 
         case let .handOff(service):
@@ -359,6 +363,7 @@ extension Lifecycle {
             c.reopenCount += 1
             c.deliveredAt = now
             c.deadlines.accept = rules.due(.accept, after: now)
+            c.deadlines.warning = cal.deadline(after: now, rules.policy.warnAfterDelivery)
             c.deadlines.reply = nil
             data["reason"] = reason
             if c.reopenCount >= 2 && !c.leaderProposed {

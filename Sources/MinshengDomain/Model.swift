@@ -201,6 +201,8 @@ public struct Deadlines: Sendable, Equatable, Codable {
     public var reviewDecision: Instant?
     public var rereviewRequest: Instant?
     public var rereviewDecision: Instant?
+    /// When a delivered case not yet accepted turns `warning` (moves with pauses like the limits do).
+    public var warning: Instant?
     public init() {}
 
     public subscript(step: DeadlineStep) -> Instant? {

@@ -75,7 +75,7 @@ struct Serve: AsyncParsableCommand {
               admin token: \(token)\(env["MINSHENG_ADMIN_TOKEN"] == nil ? "  (generated; set MINSHENG_ADMIN_TOKEN to fix it)" : "")
               try:         curl -H 'Authorization: Bearer \(token)' 'http://\(host):\(port)/api/v1/cases?limit=5'
             """)
-        fflush(stdout)
+        fflush(nil) // flush every stream: stdout is a pipe under a supervisor
         let app = buildApplication(config: config, platform: platform, logger: logger)
         do {
             try await app.runService()

@@ -123,9 +123,8 @@ struct AlertTests {
         #expect(d.c.deadlines.sign == at("2026-03-11T00:00:00+08:00"))
         #expect(d.c.deadlines.accept == at("2026-03-12T00:00:00+08:00"))
         // the warning should move the same 4 working days: end of Wed 03-04 → end of Tue 03-10
-        withKnownIssue("resume does not move deliveredAt, so the warning threshold ignores the pause (Lifecycle.swift, case .resume)") {
-            #expect(alert(d.c, "2026-03-06T10:00:00+08:00") == assess(.normal, "2026-03-11T00:00:00+08:00"))
-        }
+        // The warning instant moves with the pause like the limits do.
+        #expect(alert(d.c, "2026-03-06T10:00:00+08:00") == assess(.normal, "2026-03-11T00:00:00+08:00"))
     }
 
     @Test(arguments: [CaseState.closed, .rejected, .final, .handedOff, .replied, .reviewed])
@@ -154,6 +153,40 @@ struct AlertTests {
         #expect(alert(c, "2026-04-02T00:00:00+08:00") == assess(.alarm, nil))
         let r = try driver(in: .rereviewing).c // asked 03-02 16:00 → same limits
         #expect(alert(r, "2026-03-31T00:00:00+08:00") == assess(.urgent, "2026-04-02T00:00:00+08:00"))
+    }
+
+    // MARK: stored thresholds
+
+    @Test func thresholdsOfCases() throws {
+        let dispatched = try driver(in: .dispatched).c
+        #expect(Lifecycle.alertThresholds(of: dispatched, rules: rules) == AlertThresholds(
+            base: .normal, warning: at("2026-03-05T00:00:00+08:00"), urgent: nil, alarm: at("2026-03-06T00:00:00+08:00")))
+        let accepted = try driver(in: .accepted).c
+        #expect(Lifecycle.alertThresholds(of: accepted, rules: rules) == AlertThresholds(
+            base: .normal, warning: nil, urgent: at("2026-03-27T00:00:00+08:00"), alarm: at("2026-03-31T00:00:00+08:00")))
+        let registered = try driver(in: .registered).c
+        #expect(Lifecycle.alertThresholds(of: registered, rules: rules) == AlertThresholds(alarm: at("2026-03-04T00:00:00+08:00")))
+        #expect(Lifecycle.alertThresholds(of: try driver(in: .closed).c, rules: rules) == AlertThresholds())
+        // paused at urgent: only the frozen level is left
+        var p = try driver(in: .accepted)
+        try p.apply(.pause(reason: .hearing), at: at("2026-03-28T10:00:00+08:00"))
+        #expect(Lifecycle.alertThresholds(of: p.c, rules: rules) == AlertThresholds(base: .urgent))
+    }
+
+    @Test func thresholdArithmetic() {
+        let t = AlertThresholds(base: .normal, warning: at("2026-03-05T00:00:00+08:00"), alarm: at("2026-03-06T00:00:00+08:00"))
+        #expect(t.level(at: at("2026-03-04T23:59:59+08:00")) == .normal)
+        #expect(t.level(at: at("2026-03-05T00:00:00+08:00")) == .warning)
+        #expect(t.level(at: at("2026-03-06T00:00:00+08:00")) == .alarm)
+        #expect(t.nextChange(after: at("2026-03-01T00:00:00+08:00")) == at("2026-03-05T00:00:00+08:00"))
+        #expect(t.nextChange(after: at("2026-03-05T00:00:00+08:00")) == at("2026-03-06T00:00:00+08:00"))
+        #expect(t.nextChange(after: at("2026-03-06T00:00:00+08:00")) == nil)
+        // a base above a threshold: that threshold changes nothing
+        let b = AlertThresholds(base: .urgent, warning: at("2026-03-05T00:00:00+08:00"), alarm: at("2026-03-06T00:00:00+08:00"))
+        #expect(b.level(at: at("2026-03-01T00:00:00+08:00")) == .urgent)
+        #expect(b.level(at: at("2026-03-05T12:00:00+08:00")) == .urgent)
+        #expect(b.nextChange(after: at("2026-03-01T00:00:00+08:00")) == at("2026-03-06T00:00:00+08:00"))
+        #expect(AlertThresholds(base: .warning).nextChange(after: at("2026-03-01T00:00:00+08:00")) == nil)
     }
 
     /// Walking through time hour by hour, the level never falls, and `nextChange` is exactly the first instant it rises.
