@@ -231,17 +231,22 @@ public struct ReturnRequest: Sendable, Equatable, Codable {
     public var reason: String
     public var fromState: CaseState
     public var fromUnit: UnitID
+    public init(isObjection: Bool, reason: String, fromState: CaseState, fromUnit: UnitID) {
+        self.isObjection = isObjection; self.reason = reason; self.fromState = fromState; self.fromUnit = fromUnit
+    }
 }
 
 public struct ExtensionRequest: Sendable, Equatable, Codable {
     public var amount: Int
     public var reason: String
     public var requestedAt: Instant
+    public init(amount: Int, reason: String, requestedAt: Instant) { self.amount = amount; self.reason = reason; self.requestedAt = requestedAt }
 }
 
 public struct Pause: Sendable, Equatable, Codable {
     public var reason: PauseReason
     public var since: Instant
+    public init(reason: PauseReason, since: Instant) { self.reason = reason; self.since = since }
 }
 
 public struct Reply: Sendable, Equatable, Codable {
@@ -249,6 +254,7 @@ public struct Reply: Sendable, Equatable, Codable {
     public var text: String
     public var at: Instant
     public var unit: UnitID?
+    public init(result: ReplyResult, text: String, at: Instant, unit: UnitID?) { self.result = result; self.text = text; self.at = at; self.unit = unit }
 }
 
 public struct Decision: Sendable, Equatable, Codable {
@@ -256,6 +262,7 @@ public struct Decision: Sendable, Equatable, Codable {
     public var text: String
     public var at: Instant
     public var unit: UnitID?
+    public init(result: ReplyResult, text: String, at: Instant, unit: UnitID?) { self.result = result; self.text = text; self.at = at; self.unit = unit }
 }
 
 public struct Case: Sendable, Equatable, Codable, Identifiable {

@@ -2,6 +2,7 @@ import Foundation
 import MinshengDomain
 import MinshengText
 import SQLKit
+import SQLiteNIO
 
 /// Far-future stand-in for "no deadline", so inbox ordering and cursors compare plain integers.
 let noDue: Int64 = 4_102_444_800 // 2100-01-01
@@ -10,7 +11,8 @@ extension SQLiteStore {
     // MARK: Registration
 
     public func register(_ registrations: [Registration]) async throws -> [RegisterOutcome] {
-        try await withThrowingTaskGroup(of: (Int, RegisterOutcome).self) { group in
+        if registrations.count == 1 { return [try await registerOne(registrations[0])] }
+        return try await withThrowingTaskGroup(of: (Int, RegisterOutcome).self) { group in
             for (i, r) in registrations.enumerated() {
                 group.addTask { (i, try await self.registerOne(r)) }
             }
@@ -21,98 +23,121 @@ extension SQLiteStore {
     }
 
     private func registerOne(_ r: Registration) async throws -> RegisterOutcome {
-        try await withCheckedThrowingContinuation { cont in
-            submitRegistration(r) { result in cont.resume(with: result) }
+        // Encode on the caller's task, in parallel with other callers: the single writer only binds and inserts.
+        let prepared = try PreparedRegistration(r)
+        return try await withCheckedThrowingContinuation { cont in
+            submitRegistration(prepared) { result in cont.resume(with: result) }
         }
     }
 
-    /// Inserts the cases, their first events and their search tokens, several rows per statement.
-    func insertRegistrations(_ regs: [Registration], firstID: Int64, db: any SQLDatabase) async throws -> [RegisterOutcome] {
+    static let caseColumns = 21
+    static let caseInsertHead = """
+        INSERT INTO cases (id, tracking_code, client_key, state, channel, kind, category, center_unit, holder_unit, \
+        location_unit, registered_at, updated_at, due_at, alert_base, warn_at, urgent_at, alarm_at, is_open, version, title, doc) VALUES
+        """
+
+    /// Inserts the cases, their first events and their search tokens, many rows per statement, with plain
+    /// SQLite binds (the hot path: measured 2× the throughput of building the same statements through SQLKit).
+    func insertRegistrations(_ regs: [PreparedRegistration], firstID: Int64) async throws -> [RegisterOutcome] {
+        let conn = writerConnection
         // Idempotent retries: a key seen before (earlier, or earlier in this batch) returns that case.
-        let keys = regs.compactMap(\.clientKey)
+        let keys = regs.compactMap(\.registration.clientKey)
         var existing: [String: Case] = [:]
         if !keys.isEmpty {
-            let rows = try await db.raw("SELECT client_key, doc FROM cases WHERE client_key IN (\(binds: keys))").all()
+            let marks = Array(repeating: "?", count: keys.count).joined(separator: ",")
+            let rows = try await conn.query("SELECT id, client_key, doc FROM cases WHERE client_key IN (\(marks))", keys.map { .text($0) })
             for row in rows {
-                existing[try row.decode(column: "client_key", as: String.self)] = try Self.decodeCase(row.decode(column: "doc", as: String.self))
+                guard let key = row.column("client_key")?.string, let doc = row.column("doc")?.string,
+                      let id = row.column("id")?.integer else { continue }
+                existing[key] = try Self.decodeCase(doc, id: Int64(id))
             }
         }
         var outcomes: [RegisterOutcome] = []
-        var fresh: [Registration] = []
+        var fresh: [(PreparedRegistration, Int64)] = []
         var id = firstID
-        for var r in regs {
-            if let key = r.clientKey, let c = existing[key] {
+        for p in regs {
+            if let key = p.registration.clientKey, let c = existing[key] {
                 outcomes.append(RegisterOutcome(case: c, created: false))
                 continue
             }
-            r.case.id = id
-            for k in r.events.indices { r.events[k].caseID = id }
+            var c = p.registration.case
+            c.id = id
+            if let key = p.registration.clientKey { existing[key] = c }
+            fresh.append((p, id))
+            outcomes.append(RegisterOutcome(case: c, created: true))
             id += 1
-            if let key = r.clientKey { existing[key] = r.case }
-            fresh.append(r)
-            outcomes.append(RegisterOutcome(case: r.case, created: true))
         }
-        let encoder = JSONEncoder()
-        for chunk in stride(from: 0, to: fresh.count, by: 200).map({ fresh[$0..<min($0 + 200, fresh.count)] }) {
-            var caseRows: [SQLQueryString] = []
-            var eventRows: [SQLQueryString] = []
-            var ftsRows: [SQLQueryString] = []
-            for r in chunk {
+        var i = 0
+        while i < fresh.count {
+            let chunk = fresh[i..<min(i + 200, fresh.count)]
+            i += 200
+            var caseBinds: [SQLiteData] = []
+            var eventBinds: [SQLiteData] = []
+            var ftsBinds: [SQLiteData] = []
+            caseBinds.reserveCapacity(chunk.count * Self.caseColumns)
+            var eventCount = 0
+            for (p, id) in chunk {
+                let r = p.registration
                 let c = r.case
-                let doc = String(decoding: try encoder.encode(c), as: UTF8.self)
-                caseRows.append("""
-                    (\(bind: c.id), \(bind: c.trackingCode), \(bind: r.clientKey), \(bind: c.state.rawValue), \(bind: c.channel.rawValue), \
-                    \(bind: c.kind.rawValue), \(bind: c.category), \(bind: c.center), \(bind: c.holder), \(bind: c.locationUnit), \
-                    \(bind: c.registeredAt.seconds), \(bind: c.updatedAt.seconds), \(bind: c.currentDue?.seconds ?? noDue), \
-                    \(bind: r.alert.base.rawValue), \(bind: r.alert.warning?.seconds), \(bind: r.alert.urgent?.seconds), \
-                    \(bind: r.alert.alarm?.seconds), \(bind: c.state.isOpen ? 1 : 0), \(bind: c.version), \(bind: c.title), \(bind: doc))
-                    """)
-                for e in r.events { eventRows.append(try Self.eventValues(e, encoder)) }
-                ftsRows.append("(\(bind: c.id), \(bind: SearchTokens.indexText(c.title)), \(bind: SearchTokens.indexText(c.content)))")
+                caseBinds += [
+                    .integer(Int(id)), .text(c.trackingCode), r.clientKey.map { .text($0) } ?? .null, .text(c.state.rawValue),
+                    .text(c.channel.rawValue), .text(c.kind.rawValue), c.category.map { .text($0) } ?? .null,
+                    .integer(Int(c.center)), .integer(Int(c.holder)), c.locationUnit.map { .integer(Int($0)) } ?? .null,
+                    .integer(Int(c.registeredAt.seconds)), .integer(Int(c.updatedAt.seconds)), .integer(Int(c.currentDue?.seconds ?? noDue)),
+                    .text(r.alert.base.rawValue), Self.opt(r.alert.warning), Self.opt(r.alert.urgent), Self.opt(r.alert.alarm),
+                    .integer(c.state.isOpen ? 1 : 0), .integer(c.version), .text(c.title), .text(p.doc),
+                ]
+                for (e, data) in zip(r.events, p.eventData) {
+                    eventBinds += Self.eventBinds(e, caseID: id, data: data)
+                    eventCount += 1
+                }
+                ftsBinds += [.integer(Int(id)), .text(p.titleTokens), .text(p.bodyTokens)]
             }
-            try await db.raw("""
-                INSERT INTO cases (id, tracking_code, client_key, state, channel, kind, category, center_unit, holder_unit, \
-                location_unit, registered_at, updated_at, due_at, alert_base, warn_at, urgent_at, alarm_at, is_open, version, title, doc) \
-                VALUES \(caseRows.joined(separator: ", "))
-                """).run()
-            try await db.raw("\(unsafeRaw: Self.eventInsert) \(eventRows.joined(separator: ", "))").run()
-            try await db.raw("INSERT INTO case_fts (rowid, title, body) VALUES \(ftsRows.joined(separator: ", "))").run()
+            _ = try await conn.query(Self.caseInsertHead + Self.placeholders(rows: chunk.count, columns: Self.caseColumns), caseBinds)
+            _ = try await conn.query(Self.eventInsert + Self.placeholders(rows: eventCount, columns: 12), eventBinds)
+            _ = try await conn.query("INSERT INTO case_fts (rowid, title, body) VALUES" + Self.placeholders(rows: chunk.count, columns: 3), ftsBinds)
         }
         return outcomes
     }
 
-    static let eventInsert = "INSERT INTO case_events (case_id, seq, action, at, actor_id, actor_name, role, unit_id, from_state, to_state, note, data) VALUES"
+    static func opt(_ i: Instant?) -> SQLiteData { i.map { .integer(Int($0.seconds)) } ?? .null }
 
-    static func eventValues(_ e: CaseEvent, _ encoder: JSONEncoder) throws -> SQLQueryString {
-        let data = String(decoding: try encoder.encode(e.data), as: UTF8.self)
-        return """
-            (\(bind: e.caseID), \(bind: e.seq), \(bind: e.action.rawValue), \(bind: e.at.seconds), \(bind: e.actorID), \
-            \(bind: e.actorName), \(bind: e.role.rawValue), \(bind: e.unit), \(bind: e.fromState?.rawValue), \
-            \(bind: e.toState.rawValue), \(bind: e.note), \(bind: data))
-            """
+    static func placeholders(rows: Int, columns: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ",") + ")"
+        return " " + Array(repeating: row, count: rows).joined(separator: ",")
     }
+
+    static func eventBinds(_ e: CaseEvent, caseID: Int64, data: String) -> [SQLiteData] {
+        [.integer(Int(caseID)), .integer(e.seq), .text(e.action.rawValue), .integer(Int(e.at.seconds)), .text(e.actorID),
+         .text(e.actorName), .text(e.role.rawValue), e.unit.map { .integer(Int($0)) } ?? .null,
+         e.fromState.map { .text($0.rawValue) } ?? .null, .text(e.toState.rawValue), .text(e.note), .text(data)]
+    }
+
+    static let eventInsert = "INSERT INTO case_events (case_id, seq, action, at, actor_id, actor_name, role, unit_id, from_state, to_state, note, data) VALUES"
 
     // MARK: Steps
 
     public func update(_ id: CaseID, _ step: @escaping @Sendable (Case) throws -> CaseChange) async throws -> Case {
-        try await write { db in
-            guard let row = try await db.raw("SELECT doc FROM cases WHERE id = \(bind: id)").first() else {
+        let conn = writerConnection
+        return try await write { _ in
+            guard let row = try await conn.query("SELECT doc FROM cases WHERE id = ?", [.integer(Int(id))]).first,
+                  let oldDoc = row.column("doc")?.string else {
                 throw StoreError.caseNotFound(id)
             }
-            let old = try Self.decodeCase(row.decode(column: "doc", as: String.self))
+            let old = try Self.decodeCase(oldDoc, id: id)
             let change = try step(old)
             let c = change.case
-            let encoder = JSONEncoder()
-            let doc = String(decoding: try encoder.encode(c), as: UTF8.self)
-            try await db.raw("""
-                UPDATE cases SET state = \(bind: c.state.rawValue), category = \(bind: c.category), holder_unit = \(bind: c.holder), \
-                updated_at = \(bind: c.updatedAt.seconds), due_at = \(bind: c.currentDue?.seconds ?? noDue), \
-                alert_base = \(bind: change.alert.base.rawValue), warn_at = \(bind: change.alert.warning?.seconds), \
-                urgent_at = \(bind: change.alert.urgent?.seconds), alarm_at = \(bind: change.alert.alarm?.seconds), \
-                is_open = \(bind: c.state.isOpen ? 1 : 0), version = \(bind: c.version), title = \(bind: c.title), doc = \(bind: doc) \
-                WHERE id = \(bind: id) AND version = \(bind: old.version)
-                """).run()
-            try await db.raw("\(unsafeRaw: Self.eventInsert) \(try Self.eventValues(change.event, encoder))").run()
+            let doc = try Self.encodeCase(c)
+            let a = change.alert
+            _ = try await conn.query("""
+                UPDATE cases SET state = ?, category = ?, holder_unit = ?, updated_at = ?, due_at = ?, alert_base = ?, \
+                warn_at = ?, urgent_at = ?, alarm_at = ?, is_open = ?, version = ?, title = ?, doc = ? WHERE id = ? AND version = ?
+                """, [.text(c.state.rawValue), c.category.map { .text($0) } ?? .null, .integer(Int(c.holder)),
+                      .integer(Int(c.updatedAt.seconds)), .integer(Int(c.currentDue?.seconds ?? noDue)), .text(a.base.rawValue),
+                      Self.opt(a.warning), Self.opt(a.urgent), Self.opt(a.alarm), .integer(c.state.isOpen ? 1 : 0),
+                      .integer(c.version), .text(c.title), .text(doc), .integer(Int(id)), .integer(old.version)])
+            _ = try await conn.query(Self.eventInsert + Self.placeholders(rows: 1, columns: 12),
+                                     Self.eventBinds(change.event, caseID: id, data: try Self.encodeData(change.event.data)))
             return c
         }
     }
@@ -121,12 +146,12 @@ extension SQLiteStore {
 
     public func `case`(_ id: CaseID) async throws -> Case? {
         guard let row = try await reader.raw("SELECT doc FROM cases WHERE id = \(bind: id)").first() else { return nil }
-        return try Self.decodeCase(row.decode(column: "doc", as: String.self))
+        return try Self.decodeCase(row.decode(column: "doc", as: String.self), id: id)
     }
 
     public func `case`(trackingCode: String) async throws -> Case? {
-        guard let row = try await reader.raw("SELECT doc FROM cases WHERE tracking_code = \(bind: trackingCode)").first() else { return nil }
-        return try Self.decodeCase(row.decode(column: "doc", as: String.self))
+        guard let row = try await reader.raw("SELECT id, doc FROM cases WHERE tracking_code = \(bind: trackingCode)").first() else { return nil }
+        return try Self.decodeCase(row.decode(column: "doc", as: String.self), id: row.decode(column: "id", as: Int64.self))
     }
 
     public func events(of id: CaseID) async throws -> [CaseEvent] {
@@ -250,7 +275,39 @@ extension SQLiteStore {
         return CasePage(items: items, nextCursor: next)
     }
 
-    static func decodeCase(_ doc: String) throws -> Case {
-        try JSONDecoder().decode(Case.self, from: Data(doc.utf8))
+    /// The case document; its id lives in the row (the document is encoded before the id is assigned).
+    static func decodeCase(_ doc: String, id: CaseID) throws -> Case {
+        var c = try JSONDecoder().decode(Case.self, from: Data(doc.utf8))
+        c.id = id
+        return c
+    }
+
+    static func encodeCase(_ c: Case) throws -> String {
+        CaseDocument.encode(c)
+    }
+
+    static func encodeData(_ d: [String: String]) throws -> String {
+        var w = CaseDocument.Writer()
+        w.open()
+        for (k, v) in d.sorted(by: { $0.key < $1.key }) { w.str(k, v) }
+        w.close()
+        return w.out
+    }
+}
+
+/// A registration with everything the writer needs already encoded.
+struct PreparedRegistration: Sendable {
+    var registration: Registration
+    var doc: String
+    var eventData: [String]
+    var titleTokens: String
+    var bodyTokens: String
+
+    init(_ r: Registration) throws {
+        registration = r
+        doc = try SQLiteStore.encodeCase(r.case)
+        eventData = try r.events.map { try SQLiteStore.encodeData($0.data) }
+        titleTokens = SearchTokens.indexText(r.case.title)
+        bodyTokens = SearchTokens.indexText(r.case.content)
     }
 }

@@ -23,7 +23,7 @@ public final class SQLiteStore: CaseStore {
     }
 
     enum WriteJob: Sendable {
-        case register(Registration, @Sendable (Result<RegisterOutcome, any Error>) -> Void)
+        case register(PreparedRegistration, @Sendable (Result<RegisterOutcome, any Error>) -> Void)
         case work(@Sendable (any SQLDatabase) async throws -> Void, @Sendable ((any Error)?) -> Void)
     }
 
@@ -51,7 +51,7 @@ public final class SQLiteStore: CaseStore {
         }
     }
 
-    func submitRegistration(_ r: Registration, _ done: @escaping @Sendable (Result<RegisterOutcome, any Error>) -> Void) {
+    func submitRegistration(_ r: PreparedRegistration, _ done: @escaping @Sendable (Result<RegisterOutcome, any Error>) -> Void) {
         queue.submit(.register(r, done))
     }
 
@@ -137,7 +137,7 @@ public final class SQLiteStore: CaseStore {
             for job in jobs { Self.fail(job, error) }
             return
         }
-        var registrations: [(Registration, @Sendable (Result<RegisterOutcome, any Error>) -> Void)] = []
+        var registrations: [(PreparedRegistration, @Sendable (Result<RegisterOutcome, any Error>) -> Void)] = []
         for job in jobs {
             switch job {
             case let .register(r, done):
@@ -164,7 +164,7 @@ public final class SQLiteStore: CaseStore {
         if !registrations.isEmpty {
             do {
                 try await db.raw("SAVEPOINT regs").run()
-                let outcomes = try await insertRegistrations(registrations.map(\.0), firstID: firstID, db: db)
+                let outcomes = try await insertRegistrations(registrations.map(\.0), firstID: firstID)
                 try await db.raw("RELEASE regs").run()
                 nextID = firstID + Int64(outcomes.filter(\.created).count)
                 for (i, o) in outcomes.enumerated() { let done = registrations[i].1; finish.append { done(.success(o)) } }
@@ -176,7 +176,7 @@ public final class SQLiteStore: CaseStore {
                     do {
                         try await db.raw("SAVEPOINT one").run()
                         do {
-                            let o = try await insertRegistrations([r], firstID: nextID, db: db)[0]
+                            let o = try await insertRegistrations([r], firstID: nextID)[0]
                             try await db.raw("RELEASE one").run()
                             if o.created { nextID += 1 }
                             finish.append { done(.success(o)) }

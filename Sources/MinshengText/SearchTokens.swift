@@ -4,24 +4,55 @@
 /// is found as a phrase of consecutive bigrams; Latin words and numbers stay whole, lowercased. Full-width ASCII
 /// is folded to half width first, so ＡＢＣ１２３ and abc123 match.
 public enum SearchTokens {
-    /// Space-separated tokens for the full-text index.
+    /// Space-separated tokens for the full-text index. Works on Unicode scalars (CJK ideographs are single
+    /// scalars) and writes straight into one string: registration runs this on every case.
     public static func indexText(_ parts: String...) -> String {
-        var out: [String] = []
+        var out = String.UnicodeScalarView()
+        var prev: Unicode.Scalar?  // previous CJK scalar in the current run
+        var runLength = 0
+        var inWord = false
+        func sep() { if !out.isEmpty { out.append(" ") } }
         for part in parts {
-            for run in runs(of: part) {
-                switch run {
-                case let .cjk(chars):
-                    if chars.count == 1 {
-                        out.append(String(chars[0]))
-                    } else {
-                        for i in 0..<(chars.count - 1) { out.append(String([chars[i], chars[i + 1]])) }
+            for raw in part.unicodeScalars {
+                let s = foldScalar(raw)
+                if isCJKScalar(s) {
+                    inWord = false
+                    if let p = prev {
+                        sep(); out.append(p); out.append(s)
                     }
-                case let .word(w):
-                    out.append(w)
+                    prev = s
+                    runLength += 1
+                } else {
+                    if runLength == 1, let p = prev { sep(); out.append(p) }
+                    prev = nil
+                    runLength = 0
+                    if s.properties.isAlphabetic || s.properties.numericType != nil {
+                        if !inWord { sep(); inWord = true }
+                        for l in s.properties.lowercaseMapping.unicodeScalars { out.append(l) }
+                    } else {
+                        inWord = false
+                    }
                 }
             }
+            if runLength == 1, let p = prev { sep(); out.append(p) }
+            prev = nil
+            runLength = 0
+            inWord = false
         }
-        return out.joined(separator: " ")
+        return String(out)
+    }
+
+    static func foldScalar(_ s: Unicode.Scalar) -> Unicode.Scalar {
+        if s.value >= 0xFF01 && s.value <= 0xFF5E, let h = Unicode.Scalar(s.value - 0xFEE0) { return h }
+        if s.value == 0x3000 { return " " }
+        return s
+    }
+
+    static func isCJKScalar(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x2FA1F: return true
+        default: return false
+        }
     }
 
     /// A query term: a phrase of bigrams (or one word); `single` is a lone CJK character the bigram index cannot find.

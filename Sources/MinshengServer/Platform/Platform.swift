@@ -48,6 +48,7 @@ public final class Platform: Sendable {
     public let policies: [String: DeadlinePolicy]
     public let defaultPolicyID: String
     let unitsByID = Mutex<[UnitID: Unit]>([:])
+    private let centerID = Mutex<UnitID?>(nil)
     let logger: Logger
 
     public init(store: any CaseStore, clock: any TimeSource, calendar: WorkCalendar,
@@ -66,18 +67,27 @@ public final class Platform: Sendable {
     public func loadUnits() async throws {
         let all = try await store.allUnits()
         unitsByID.withLock { m in for u in all { m[u.id] = u } }
+        refreshDefaultCenter()
     }
 
     public func addUnits(_ units: [Unit]) async throws {
         try await store.insertUnits(units)
         unitsByID.withLock { m in for u in units { m[u.id] = u } }
+        refreshDefaultCenter()
+    }
+
+    private func refreshDefaultCenter() {
+        let c = unitsByID.withLock { m in
+            m.values.filter { $0.kind == .center }.min { ($0.level.depth, $0.id) < ($1.level.depth, $1.id) }?.id
+        }
+        centerID.withLock { $0 = c }
     }
 
     public func unit(_ id: UnitID) -> Unit? { unitsByID.withLock { $0[id] } }
 
     /// The city-level center (信访办): where cases are registered unless another center is named.
     public var defaultCenter: Unit? {
-        unitsByID.withLock { m in m.values.filter { $0.kind == .center }.min { ($0.level.depth, $0.id) < ($1.level.depth, $1.id) } }
+        centerID.withLock { $0 }.flatMap(unit)
     }
 
     /// The level above a unit for review: its parent government (a department's own government, a town's district).
@@ -158,7 +168,18 @@ public final class Platform: Sendable {
     /// 10 characters from an alphabet without 0/O, 1/I/L: read out over the phone without confusion.
     static let codeAlphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
     public static func newTrackingCode() -> String {
+        // One 64-bit draw, 5 bits a character (31 symbols: the rare 32nd value is redrawn).
         var g = SystemRandomNumberGenerator()
-        return String((0..<10).map { _ in codeAlphabet[Int(g.next(upperBound: UInt64(codeAlphabet.count)))] })
+        var chars: [Character] = []
+        chars.reserveCapacity(10)
+        while chars.count < 10 {
+            var bits = g.next()
+            for _ in 0..<12 where chars.count < 10 {
+                let v = Int(bits & 31)
+                bits >>= 5
+                if v < codeAlphabet.count { chars.append(codeAlphabet[v]) }
+            }
+        }
+        return String(chars)
     }
 }

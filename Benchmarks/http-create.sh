@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Cases created per second through the HTTP API with durable commits (synchronous=FULL), release build.
+# Needs wrk (apt-get install wrk). Usage: Benchmarks/http-create.sh [seconds] [connections]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-20}; conns=${2:-128}
+swift build -c release --product minsheng >/dev/null
+dir=$(mktemp -d)
+export MINSHENG_ADMIN_TOKEN=bench-token
+# The demo world gives the unit tree; its 420 demo cases do not matter here.
+.build/release/minsheng serve --demo --db "$dir/bench.sqlite" --port 8099 > "$dir/serve.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -rf "$dir"' EXIT
+for _ in $(seq 100); do curl -sf http://127.0.0.1:8099/healthz >/dev/null && break; sleep 0.2; done
+before=$(curl -s -H "Authorization: Bearer bench-token" "http://127.0.0.1:8099/api/v1/cases?limit=1" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
+wrk -t2 -c"$conns" -d"${secs}s" --latency -s Benchmarks/create.lua http://127.0.0.1:8099
+after=$(curl -s -H "Authorization: Bearer bench-token" "http://127.0.0.1:8099/api/v1/cases?limit=1" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
+echo "cases stored during the run: $((after - before))"

@@ -1,0 +1,48 @@
+import Foundation
+import MinshengDomain
+import Testing
+@testable import MinshengStore
+
+@Suite struct CaseDocumentTests {
+    /// A case with every optional set, awkward text included.
+    static func fullCase() -> Case {
+        var c = Case(id: 0, trackingCode: "ABCDEFGH23", channel: .wechat, kind: .report, title: "标题 \"引号\" \\ 反斜杠",
+                     content: "第一行\n第二行\t制表\u{1}控制 😀", citizen: Citizen(name: "张三", phone: "13800001234", idNumber: "110101199003070012", anonymous: true),
+                     center: 2, policyID: "statute", registeredAt: Instant(seconds: 1_700_000_000))
+        c.caseClass = .accusation; c.category = "城乡建设"; c.address = "渝中区解放碑"; c.locationUnit = 6
+        c.state = .reviewing; c.holder = 3; c.leadUnit = 4; c.coHandlers = [5, 7]; c.dispatchMode = .assign
+        c.deliveredAt = Instant(seconds: 1_700_000_100)
+        for (i, step) in DeadlineStep.allCases.enumerated() { c.deadlines[step] = Instant(seconds: 1_700_100_000 + Int64(i)) }
+        c.deadlines.warning = Instant(seconds: 1_700_050_000)
+        c.pause = Pause(reason: .hearing, since: Instant(seconds: 1_700_000_200))
+        c.pendingExtension = ExtensionRequest(amount: 5, reason: "需要协调", requestedAt: Instant(seconds: 1_700_000_300))
+        c.extended = 3; c.transferCount = 2; c.reopenCount = 1; c.leaderProposed = true
+        c.returnRequest = ReturnRequest(isObjection: true, reason: "非本单位职责", fromState: .signed, fromUnit: 4)
+        c.rejection = .arbitration
+        c.reply = Reply(result: .explain, text: "答复", at: Instant(seconds: 1_700_000_400), unit: 4)
+        c.evaluation = .dissatisfied
+        c.reviewDecision = Decision(result: .support, text: "复查", at: Instant(seconds: 1_700_000_500), unit: 3)
+        c.rereviewDecision = Decision(result: .notSupported, text: "复核", at: Instant(seconds: 1_700_000_600), unit: nil)
+        c.handedOffTo = .fire; c.version = 9; c.updatedAt = Instant(seconds: 1_700_000_700)
+        return c
+    }
+
+    @Test func everyPropertyRoundTrips() throws {
+        let c = Self.fullCase()
+        let doc = CaseDocument.encode(c)
+        let back = try JSONDecoder().decode(Case.self, from: Data(doc.utf8))
+        #expect(back == c)
+        // Every stored property of Case is written (a new property must be added to CaseDocument).
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(doc.utf8)) as? [String: Any])
+        let labels = Mirror(reflecting: c).children.compactMap(\.label)
+        #expect(Set(labels).subtracting(json.keys).isEmpty, "missing in the document: \(Set(labels).subtracting(json.keys))")
+        let deadlines = try #require(json["deadlines"] as? [String: Any])
+        #expect(Set(Mirror(reflecting: c.deadlines).children.compactMap(\.label)).subtracting(deadlines.keys).isEmpty)
+    }
+
+    @Test func minimalCaseRoundTrips() throws {
+        let c = Case(id: 0, trackingCode: "X", channel: .web, kind: .help, title: "t", content: "c", citizen: Citizen(),
+                     center: 2, policyID: "12320", registeredAt: Instant(seconds: 0))
+        #expect(try JSONDecoder().decode(Case.self, from: Data(CaseDocument.encode(c).utf8)) == c)
+    }
+}
