@@ -240,6 +240,7 @@ extension Lifecycle {
             c.state = .registered
             c.holder = old.center
             c.leadUnit = nil
+            c.returnRequest = nil
             c.deadlines.dispatch = rules.due(.dispatch, after: now)
             c.deadlines.sign = nil; c.deadlines.accept = nil; c.deadlines.object = nil
 

@@ -38,7 +38,7 @@ extension SQLiteStore {
         if let q = query?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
             let like = "%" + q.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
             if let parent {
-                sql = "SELECT id, parent_id, name, level, kind, phone FROM units WHERE path LIKE (SELECT path FROM units WHERE id = \(bind: parent)) || '%' AND name LIKE \(bind: like) ORDER BY length(name), id LIMIT \(literal: lim)"
+                sql = "SELECT id, parent_id, name, level, kind, phone FROM units WHERE path LIKE (SELECT path FROM units WHERE id = \(bind: parent)) || '%' AND id != \(bind: parent) AND name LIKE \(bind: like) ORDER BY length(name), id LIMIT \(literal: lim)"
             } else {
                 sql = "SELECT id, parent_id, name, level, kind, phone FROM units WHERE name LIKE \(bind: like) ORDER BY length(name), id LIMIT \(literal: lim)"
             }

@@ -121,7 +121,7 @@ struct Fields {
             return nil
         }
         guard case let .string(s) = v else { throw APIError.invalid(key, "应为字符串") }
-        let trimmed = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = s.trimmed
         if trimmed.isEmpty {
             if required { throw APIError.invalid(key, "不能为空") }
             return nil
@@ -185,4 +185,14 @@ func parseEnum<E: DomainEnum>(_ key: String, _ s: String, _ type: E.Type) throws
                        details: [("field", .string(key)), ("allowed", .array(E.allowedValues.map(JSON.string)))])
     }
     return e
+}
+
+extension String {
+    /// Without leading and trailing whitespace (Foundation's trimmingCharacters goes through NSString on Linux).
+    var trimmed: String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }) else { return "" }
+        let last = lastIndex(where: { !$0.isWhitespace })!
+        if first == startIndex && last == index(before: endIndex) { return self }
+        return String(self[first...last])
+    }
 }
