@@ -63,7 +63,10 @@ public enum CaseOrder: String, Sendable, CaseIterable {
 }
 
 public struct CaseQuery: Sendable {
+    /// The unit holding the case.
     public var unit: UnitID?
+    /// A unit co-handling the case (协办).
+    public var coHandler: UnitID?
     public var state: CaseState?
     public var openOnly: Bool = false
     public var alert: AlertLevel?

@@ -96,8 +96,20 @@ extension SQLiteStore {
             _ = try await conn.query(Self.caseInsertHead + Self.placeholders(rows: chunk.count, columns: Self.caseColumns), caseBinds)
             _ = try await conn.query(Self.eventInsert + Self.placeholders(rows: eventCount, columns: 12), eventBinds)
             _ = try await conn.query("INSERT INTO case_fts (rowid, title, body) VALUES" + Self.placeholders(rows: chunk.count, columns: 3), ftsBinds)
+            for (p, id) in chunk where !p.registration.case.coHandlers.isEmpty {
+                try await Self.setCoHandlers(conn, caseID: id, old: [], new: p.registration.case.coHandlers)
+            }
         }
         return outcomes
+    }
+
+    static func setCoHandlers(_ conn: SQLiteConnection, caseID: CaseID, old: [UnitID], new: [UnitID]) async throws {
+        for u in Set(old).subtracting(new) {
+            _ = try await conn.query("DELETE FROM case_co_handlers WHERE unit_id = ? AND case_id = ?", [.integer(Int(u)), .integer(Int(caseID))])
+        }
+        for u in Set(new).subtracting(old) {
+            _ = try await conn.query("INSERT OR IGNORE INTO case_co_handlers (unit_id, case_id) VALUES (?, ?)", [.integer(Int(u)), .integer(Int(caseID))])
+        }
     }
 
     static func opt(_ i: Instant?) -> SQLiteData { i.map { .integer(Int($0.seconds)) } ?? .null }
@@ -136,6 +148,9 @@ extension SQLiteStore {
                       .integer(Int(c.updatedAt.seconds)), .integer(Int(c.currentDue?.seconds ?? noDue)), .text(a.base.rawValue),
                       Self.opt(a.warning), Self.opt(a.urgent), Self.opt(a.alarm), .integer(c.state.isOpen ? 1 : 0),
                       .integer(c.version), .text(c.title), .text(doc), .integer(Int(id)), .integer(old.version)])
+            if old.coHandlers != c.coHandlers {
+                try await Self.setCoHandlers(conn, caseID: id, old: old.coHandlers, new: c.coHandlers)
+            }
             _ = try await conn.query(Self.eventInsert + Self.placeholders(rows: 1, columns: 12),
                                      Self.eventBinds(change.event, caseID: id, data: try Self.encodeData(change.event.data)))
             return c
@@ -189,6 +204,7 @@ extension SQLiteStore {
             """
         var conds: [SQLQueryString] = []
         if let u = q.unit { conds.append("c.holder_unit = \(bind: u)") }
+        if let u = q.coHandler { conds.append("c.id IN (SELECT case_id FROM case_co_handlers WHERE unit_id = \(bind: u))") }
         if q.openOnly { conds.append("c.is_open = 1") }
         if let s = q.state { conds.append("c.state = \(bind: s.rawValue)") }
         if let k = q.kind { conds.append("c.kind = \(bind: k.rawValue)") }

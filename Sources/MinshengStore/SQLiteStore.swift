@@ -306,5 +306,15 @@ enum SQLiteSchema {
             // Bigram tokens computed in Swift (MinshengText.SearchTokens): unicode61 splits them on spaces.
             "CREATE VIRTUAL TABLE case_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')",
         ]),
+        (2, [
+            // Co-handling units (协办) see the cases they help with.
+            """
+            CREATE TABLE case_co_handlers (
+                unit_id INTEGER NOT NULL REFERENCES units(id),
+                case_id INTEGER NOT NULL REFERENCES cases(id),
+                PRIMARY KEY (unit_id, case_id)
+            ) WITHOUT ROWID
+            """,
+        ]),
     ]
 }

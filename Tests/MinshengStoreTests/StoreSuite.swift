@@ -149,6 +149,31 @@ struct StoreSuite {
     }
 
     @Test(arguments: Engine.allCases)
+    func coHandlersSeeTheCasesTheyHelpWith(_ engine: Engine) async throws {
+        try await withStore(engine) { store in
+            let ids = try await store.register([registration(), registration()]).map(\.case.id)
+            _ = try await store.update(ids[0], step(.dispatch(to: 4, mode: .assign, coHandlers: [5])))
+            _ = try await store.update(ids[0], step(.addCoHandler(6)))
+            _ = try await store.update(ids[1], step(.dispatch(to: 5, mode: .forward, coHandlers: [])))
+            func coHandled(_ unit: UnitID) async throws -> [CaseID] {
+                var q = CaseQuery(now: t0)
+                q.coHandler = unit
+                return try await store.cases(q).items.map(\.id)
+            }
+            try #expect(await coHandled(5) == [ids[0]])
+            try #expect(await coHandled(6) == [ids[0]])
+            try #expect(await coHandled(4) == [])
+            // Re-dispatching to another lead unit with no co-handlers removes them.
+            _ = try await store.update(ids[0], step(.sign))
+            _ = try await store.update(ids[0], step(.object(reason: "不属于本单位职责")))
+            _ = try await store.update(ids[0], step(.approveReturn))
+            _ = try await store.update(ids[0], step(.dispatch(to: 5, mode: .forward, coHandlers: [])))
+            try #expect(await coHandled(5) == [])
+            try #expect(await coHandled(6) == [])
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
     func concurrentStepsOnOneCaseAreSerialised(_ engine: Engine) async throws {
         try await withStore(engine) { store in
             let id = try await store.register([registration()])[0].case.id

@@ -72,11 +72,12 @@ struct CasesController {
             guard let i = Instant.parse(v) else { throw APIError.invalid(k, "应为日期 YYYY-MM-DD 或 ISO 8601 时间") }
             return i
         }
-        let known: Set<String> = ["unit", "state", "open", "alert", "kind", "channel", "category", "from", "to", "q", "order", "cursor", "limit"]
+        let known: Set<String> = ["unit", "coHandler", "state", "open", "alert", "kind", "channel", "category", "from", "to", "q", "order", "cursor", "limit"]
         for (k, _) in p where !known.contains(String(k)) {
             throw APIError(.badRequest, "unknown_parameter", "未知查询参数 \(k)；可用：\(known.sorted().joined(separator: ", "))")
         }
         q.unit = try int("unit")
+        q.coHandler = try int("coHandler")
         if let s = param("state") { q.state = try parseEnum("state", s, CaseState.self) }
         if let o = param("open") {
             guard o == "true" || o == "false" else { throw APIError.invalid("open", "应为 true 或 false") }

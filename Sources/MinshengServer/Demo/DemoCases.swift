@@ -42,7 +42,7 @@ public enum DemoLoader {
 
     /// Loads units and `cases` demo cases if the store has no units yet. Returns false when the store was not empty.
     @discardableResult
-    public static func loadIfEmpty(_ platform: Platform, cases: Int = 420) async throws -> Bool {
+    public static func loadIfEmpty(_ platform: Platform, cases: Int = 2_800) async throws -> Bool {
         guard try await platform.store.unitCount() == 0 else { return false }
         try await platform.addUnits(DemoUnits.all())
         try await loadCases(platform, count: cases)
@@ -52,14 +52,27 @@ public enum DemoLoader {
     static func loadCases(_ platform: Platform, count: Int) async throws {
         let units = DemoUnits.all()
         let districts = units.filter { $0.level == .district && $0.kind == .government }
-        var byParent: [UnitID: [Unit]] = [:]
-        for u in units { if let p = u.parentID { byParent[p, default: []].append(u) } }
+        var children: [UnitID: [Unit]] = [:]
+        for u in units { if let p = u.parentID { children[p, default: []].append(u) } }
+        let byParent = children
         let admin = Actor(id: "demo", name: "演示数据", role: .admin, unit: nil)
         let now = platform.clock.now()
-        var rng = SplitMix(seed: 12345)
         let surnames = Array("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
 
-        for i in 0..<count {
+        // Cases move along concurrently (the store commits them in groups); each case's steps stay in order.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<16 {
+                group.addTask {
+                    for i in stride(from: worker, to: count, by: 16) {
+                        try await loadOne(i)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+
+        @Sendable func loadOne(_ i: Int) async throws {
+            var rng = SplitMix(seed: 12345 &+ UInt64(i))
             let t = templates[i % templates.count]
             let district = districts[Int(rng.next() % UInt64(districts.count))]
             let children = byParent[district.id] ?? []
@@ -69,7 +82,9 @@ public enum DemoLoader {
             let town = towns.isEmpty ? nil : towns[Int(rng.next() % UInt64(towns.count))]
             let target = targets[i % targets.count]
             // Spread registrations over the past 30 days; older cases got further along.
-            let ageHours = Int64(2 + rng.next() % (30 * 24))
+            // Cases still waiting at the center or a unit are mostly recent, so the inbox shows every alert colour.
+            let early: Set<CaseState> = [.registered, .dispatched, .signed, .returnRequested]
+            let ageHours = Int64(2 + rng.next() % UInt64((early.contains(target) ? 5 : 34) * 24))
             var at = now.adding(seconds: -ageHours * 3600)
             let span = max(1, (ageHours - 1) / 8) // room for up to 8 steps before now
             func later() -> Instant {
@@ -91,35 +106,35 @@ public enum DemoLoader {
                 a.unit = unit
                 _ = try await platform.perform(s, on: id, by: a, note: note, at: later())
             }
-            if target == .registered { continue }
-            if target == .handedOff { try await step(.handOff(to: .police), note: "来电称有人持刀威胁，已转 110"); continue }
+            if target == .registered { return }
+            if target == .handedOff { try await step(.handOff(to: .police), note: "来电称有人持刀威胁，已转 110"); return }
             try await step(.dispatch(to: dept.id, mode: i % 3 == 0 ? .assign : .forward, coHandlers: i % 5 == 0 && !other.isEmpty ? [other[0].id] : []))
-            if target == .dispatched { continue }
+            if target == .dispatched { return }
             try await step(.sign, as: dept.id)
-            if target == .signed { continue }
-            if target == .returnRequested { try await step(.return(reason: "该事项不属于本单位职责，建议转交属地街道"), as: dept.id); continue }
+            if target == .signed { return }
+            if target == .returnRequested { try await step(.return(reason: "该事项不属于本单位职责，建议转交属地街道"), as: dept.id); return }
             if target == .rejected {
-                try await step(.reject(route: .litigation, reason: "该事项属于民事纠纷，应当通过诉讼途径解决"), as: dept.id); continue
+                try await step(.reject(route: .litigation, reason: "该事项属于民事纠纷，应当通过诉讼途径解决"), as: dept.id); return
             }
             try await step(.accept(caseClass: t.kind == .report ? .accusation : t.kind == .suggestion ? .suggestion : .claim), as: dept.id)
             if target == .accepted {
                 if i % 7 == 0 { try await step(.pause(reason: .waitingForCitizen), as: dept.id) }
                 else if i % 4 == 0 { try await step(.requestExtension(amount: 5, reason: "需要现场勘查并协调多个部门"), as: dept.id) }
-                continue
+                return
             }
             try await step(.reply(result: [.support, .explain, .notSupported][i % 3],
                                   text: "经核查，您反映的问题属实，我单位已安排专人处理，并将持续跟踪，感谢您的监督。"), as: dept.id)
-            if target == .replied { continue }
-            if target == .closed { try await step(.evaluate(i % 4 == 0 ? .basicallySatisfied : .satisfied)); continue }
+            if target == .replied { return }
+            if target == .closed { try await step(.evaluate(i % 4 == 0 ? .basicallySatisfied : .satisfied)); return }
             try await step(.evaluate(.dissatisfied))
-            if target == .reopened { try await step(.reopen(reason: "群众反映问题未解决，请重新办理")); continue }
+            if target == .reopened { try await step(.reopen(reason: "群众反映问题未解决，请重新办理")); return }
             let reviewUnit = platform.reviewUnit(above: dept.id)?.id ?? district.id
             try await step(.review(reason: "对处理意见不服，申请复查", unit: reviewUnit))
-            if target == .reviewing { continue }
+            if target == .reviewing { return }
             try await step(.decideReview(result: .explain, text: "经复查，原处理意见正确，予以维持。"), as: reviewUnit)
-            if target == .reviewed { continue }
+            if target == .reviewed { return }
             try await step(.rereview(reason: "对复查意见不服，申请复核", unit: 1))
-            if target == .rereviewing { continue }
+            if target == .rereviewing { return }
             try await step(.decideRereview(result: .explain, text: "经复核，维持复查意见。信访事项已经复核终结，不再受理。"), as: 1)
         }
     }
