@@ -200,6 +200,19 @@ extension Lifecycle {
             data["mode"] = mode.rawValue
         }
 
+        /// Review and re-review: the citizen appeals within the window to the level above, which decides in its own limit.
+        func appeal(_ reason: String, to unit: UnitID, window: Instant?, becomes state: CaseState,
+                    decision: DeadlineStep) throws(LifecycleError) {
+            try requireText("reason", reason)
+            guard let window else { throw .noPendingRequest(action: action) }
+            if now >= window { throw .windowClosed(action: action, deadline: window) }
+            c.state = state
+            c.holder = unit
+            c.deadlines[decision] = rules.due(decision, after: now)
+            data["reason"] = reason
+            data["toUnit"] = String(unit)
+        }
+
         switch step {
         case let .dispatch(to, mode, coHandlers):
             guard to != old.center else { throw .invalidField(field: "unit", message: "不能转交给登记中心自己") }
@@ -376,17 +389,10 @@ extension Lifecycle {
             c.state = .closed
 
         case let .review(reason, unit):
-            try requireText("reason", reason)
             guard old.reviewDecision == nil else {
                 throw .invalidField(field: "state", message: "本件已复查，请申请复核")
             }
-            guard let window = old.deadlines.reviewRequest else { throw .noPendingRequest(action: action) }
-            if now >= window { throw .windowClosed(action: .review, deadline: window) }
-            c.state = .reviewing
-            c.holder = unit
-            c.deadlines.reviewDecision = rules.due(.reviewDecision, after: now)
-            data["reason"] = reason
-            data["toUnit"] = String(unit)
+            try appeal(reason, to: unit, window: old.deadlines.reviewRequest, becomes: .reviewing, decision: .reviewDecision)
 
         case let .decideReview(result, text):
             try requireText("text", text)
@@ -396,14 +402,7 @@ extension Lifecycle {
             data["result"] = result.rawValue
 
         case let .rereview(reason, unit):
-            try requireText("reason", reason)
-            guard let window = old.deadlines.rereviewRequest else { throw .noPendingRequest(action: action) }
-            if now >= window { throw .windowClosed(action: .rereview, deadline: window) }
-            c.state = .rereviewing
-            c.holder = unit
-            c.deadlines.rereviewDecision = rules.due(.rereviewDecision, after: now)
-            data["reason"] = reason
-            data["toUnit"] = String(unit)
+            try appeal(reason, to: unit, window: old.deadlines.rereviewRequest, becomes: .rereviewing, decision: .rereviewDecision)
 
         case let .decideRereview(result, text):
             try requireText("text", text)

@@ -100,31 +100,38 @@ enum CaseDocument {
         }
         mutating func bool(_ k: String, _ v: Bool) { key(k); out += v ? "true" : "false" }
 
-        mutating func escape(_ s: String) {
+        mutating func escape(_ s: String) { JSONText.escape(s, into: &out) }
+    }
+}
+
+/// JSON string literals, shared by the store's documents and the API's responses.
+public enum JSONText {
+    /// Appends `s` as a JSON string. With `html`, `<` is escaped too, so the JSON can sit inside a page.
+    public static func escape(_ s: String, into out: inout String, html: Bool = false) {
+        out += "\""
+        // Most strings need no escaping: append them whole (per-scalar appends cost 10% of a registration).
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || (html && $0 == 0x3C) }) {
+            out += s
             out += "\""
-            var plain = true
-            for u in s.utf8 where u < 0x20 || u == 0x22 || u == 0x5C { plain = false; break }
-            if plain {
-                out += s
-            } else {
-                for u in s.unicodeScalars {
-                    switch u {
-                    case "\"": out += "\\\""
-                    case "\\": out += "\\\\"
-                    case "\n": out += "\\n"
-                    case "\r": out += "\\r"
-                    case "\t": out += "\\t"
-                    default:
-                        if u.value < 0x20 {
-                            let hex = String(u.value, radix: 16)
-                            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                        } else {
-                            out.unicodeScalars.append(u)
-                        }
-                    }
+            return
+        }
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "<" where html: out += "\\u003c"
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
                 }
             }
-            out += "\""
         }
+        out += "\""
     }
 }

@@ -1,5 +1,6 @@
 import Hummingbird
 import MinshengDomain
+import MinshengStore
 
 /// A JSON value: requests are parsed into it (so fields can be checked one by one with clear errors)
 /// and responses are built from it.
@@ -78,31 +79,7 @@ public enum JSON: Sendable, Equatable {
     }
 
     static func escape(_ s: String, into out: inout String) {
-        out += "\""
-        // Most strings need no escaping: append them whole (per-scalar appends cost 10% of a registration).
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x3C }) {
-            out += s
-            out += "\""
-            return
-        }
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<": out += "\\u003c" // safe to embed in HTML
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        out += "\""
+        JSONText.escape(s, into: &out, html: true)
     }
 
     // MARK: Parsing
