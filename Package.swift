@@ -39,6 +39,7 @@ let package = Package(
             "MinshengServer", "MinshengStore", "MinshengDomain",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "MinshengDomainTests", dependencies: ["MinshengDomain"]),
         .testTarget(name: "MinshengTextTests", dependencies: ["MinshengText"]),

@@ -76,3 +76,63 @@ extension Lifecycle {
         return AlertAssessment(level: t.level(at: now), nextChange: t.nextChange(after: now))
     }
 }
+
+// MARK: - Notices
+
+extension Lifecycle {
+    /// The deadline an alert is about, with the round it belongs to: a reopened case runs its accept and reply
+    /// limits again and may be warned again; the same deadline is never announced twice at the same level.
+    public static func noticePhase(of c: Case) -> String? {
+        let name: String
+        switch c.state {
+        case .registered, .returnRequested: name = "dispatch"
+        case .dispatched, .signed, .reopened: name = "accept"
+        case .accepted: name = "reply"
+        case .reviewing: name = "reviewDecision"
+        case .rereviewing: name = "rereviewDecision"
+        case .replied, .reviewed, .closed, .rejected, .final, .handedOff: return nil
+        }
+        return "\(name)#\(c.reopenCount)"
+    }
+
+    /// The level already announced for the running deadline.
+    public static func announcedLevel(of c: Case) -> AlertLevel {
+        guard let n = c.alertNotice, n.phase == noticePhase(of: c) else { return .normal }
+        return n.level
+    }
+
+    /// When the watcher must next look at the case: the first threshold above what was announced (possibly already
+    /// past, if a step made the case late at once), or nil when nothing more can be announced.
+    public static func nextNotice(of c: Case, rules: DeadlineRules) -> Instant? {
+        guard noticePhase(of: c) != nil else { return nil }
+        let t = alertThresholds(of: c, rules: rules)
+        let announced = announcedLevel(of: c)
+        if c.pause != nil {
+            return t.base > announced ? c.pause!.since : nil
+        }
+        return [(t.warning, AlertLevel.warning), (t.urgent, .urgent), (t.alarm, .alarm)]
+            .compactMap { pair -> Instant? in
+                guard let at = pair.0, pair.1 > announced else { return nil }
+                return at
+            }
+            .min()
+    }
+
+    /// Announces the case's level at `now` if it is above what was announced for this deadline: the case remembers it
+    /// and an event records it. Nil when there is nothing new to announce.
+    public static func raiseAlert(_ old: Case, at now: Instant, rules: DeadlineRules) -> (Case, CaseEvent, AlertLevel)? {
+        guard let phase = noticePhase(of: old) else { return nil }
+        let level = alertThresholds(of: old, rules: rules).level(at: now)
+        guard level > announcedLevel(of: old) else { return nil }
+        var c = old
+        c.alertNotice = AlertNotice(level: level, phase: phase)
+        c.version = old.version + 1
+        c.updatedAt = now
+        var data = ["level": level.rawValue, "phase": phase]
+        if let due = old.currentDue { data["due"] = due.description }
+        let event = CaseEvent(caseID: old.id, seq: c.version, action: .raiseAlert, at: now, actorID: "system",
+                              actorName: "时限监察", role: .admin, unit: old.holder, fromState: old.state, toState: old.state,
+                              note: "\(level.label)：\(old.title)", data: data)
+        return (c, event, level)
+    }
+}

@@ -11,6 +11,8 @@ public enum Action: String, DomainEnum {
     case reply, evaluate, reopen, close
     case review, decideReview, rereview, decideRereview
     case note
+    /// Raised by the deadline watcher, never through the API.
+    case raiseAlert
 
     public var label: String {
         switch self {
@@ -22,8 +24,13 @@ public enum Action: String, DomainEnum {
         case .reply: "答复"; case .evaluate: "评价"; case .reopen: "重办"; case .close: "办结"
         case .review: "申请复查"; case .decideReview: "复查决定"; case .rereview: "申请复核"; case .decideRereview: "复核决定"
         case .note: "备注"
+        case .raiseAlert: "预警升级"
         }
     }
+
+    /// Actions a caller can ask for (registration and alert raises happen otherwise).
+    public var isStep: Bool { self != .register && self != .raiseAlert }
+    public static var steps: [Action] { allCases.filter(\.isStep) }
 
     /// Roles that may take the step (admin may take every step).
     public var roles: Set<Role> {
@@ -38,6 +45,7 @@ public enum Action: String, DomainEnum {
         case .evaluate, .review, .rereview: [.citizen, .registrar, .dispatcher]
         case .decideReview, .decideRereview: [.handler, .leader]
         case .note: [.registrar, .dispatcher, .handler, .supervisor, .leader]
+        case .raiseAlert: []
         }
     }
 }

@@ -226,6 +226,13 @@ public struct Deadlines: Sendable, Equatable, Codable {
     }
 }
 
+/// An alert level that was announced, and for which deadline ("phase") it was.
+public struct AlertNotice: Sendable, Equatable, Codable {
+    public var level: AlertLevel
+    public var phase: String
+    public init(level: AlertLevel, phase: String) { self.level = level; self.phase = phase }
+}
+
 public struct ReturnRequest: Sendable, Equatable, Codable {
     public var isObjection: Bool  // 退单 (misrouted) rather than a plain return 退回
     public var reason: String
@@ -305,6 +312,8 @@ public struct Case: Sendable, Equatable, Codable, Identifiable {
     public var reviewDecision: Decision?
     public var rereviewDecision: Decision?
     public var handedOffTo: EmergencyService?
+    /// The last alert level announced for the running deadline (the watcher's memory: never the same notice twice).
+    public var alertNotice: AlertNotice?
     /// Number of events; the next event's sequence number is `version + 1`.
     public var version: Int
     public var updatedAt: Instant

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import MinshengDomain
 import MinshengStore
+import ServiceLifecycle
 
 /// Everything `serve` needs, read from the command line or the environment.
 public struct AppConfig: Sendable {
@@ -19,10 +20,11 @@ public struct AppConfig: Sendable {
 }
 
 /// Composes the application: tests call this with their own store and clock and drive it through the router.
-public func buildApplication(config: AppConfig, platform: Platform, logger: Logger = Logger(label: "minsheng")) -> some ApplicationProtocol {
+public func buildApplication(config: AppConfig, platform: Platform, services: [any Service] = [],
+                             logger: Logger = Logger(label: "minsheng")) -> some ApplicationProtocol {
     let router = buildRouter(config: config, platform: platform)
     return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "minsheng"),
-                       logger: logger)
+                       services: services, logger: logger)
 }
 
 public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequestContext> {

@@ -70,6 +70,9 @@ enum CaseDocument {
             }
         }
         w.str("handedOffTo", c.handedOffTo?.rawValue)
+        if let n = c.alertNotice {
+            w.key("alertNotice"); w.open(); w.str("level", n.level.rawValue); w.str("phase", n.phase); w.close()
+        }
         w.int("version", Int64(c.version))
         w.int("updatedAt", c.updatedAt.seconds)
         w.close()

@@ -28,6 +28,40 @@ public protocol CaseStore: Sendable {
     func events(of id: CaseID) async throws -> [CaseEvent]
     func cases(_ query: CaseQuery) async throws -> CasePage
     func caseCount() async throws -> Int
+
+    // MARK: Deadline watch and notices
+    /// Cases whose next alert instant has come (an index range scan: the cost does not grow with open cases).
+    func casesWithNoticeDue(at now: Instant, limit: Int) async throws -> [CaseID]
+    /// Notices not yet delivered whose next attempt is due, oldest first.
+    func pendingNotices(at now: Instant, limit: Int) async throws -> [Notice]
+    func markNoticeSent(_ id: Int64, at: Instant) async throws
+    func markNoticeFailed(_ id: Int64, error: String, retryAt: Instant) async throws
+    func notices(of caseID: CaseID) async throws -> [Notice]
+    /// Notices waiting for delivery.
+    func noticeBacklog() async throws -> Int
+}
+
+/// A message to a unit, kept in the outbox in the same transaction as the event it announces, delivered later.
+/// `dedupeKey` makes it exactly-once: the same (case, level, deadline, recipient) is never queued twice, and the
+/// gateway receives it as the message id.
+public struct Notice: Sendable, Equatable {
+    public var id: Int64
+    public var dedupeKey: String
+    public var caseID: CaseID
+    public var kind: String
+    public var recipientUnit: UnitID?
+    public var phone: String?
+    public var message: String
+    public var createdAt: Instant
+    public var attempts: Int
+    public var sentAt: Instant?
+    public var lastError: String?
+    public init(id: Int64 = 0, dedupeKey: String, caseID: CaseID, kind: String, recipientUnit: UnitID?, phone: String?,
+                message: String, createdAt: Instant, attempts: Int = 0, sentAt: Instant? = nil, lastError: String? = nil) {
+        self.id = id; self.dedupeKey = dedupeKey; self.caseID = caseID; self.kind = kind; self.recipientUnit = recipientUnit
+        self.phone = phone; self.message = message; self.createdAt = createdAt; self.attempts = attempts
+        self.sentAt = sentAt; self.lastError = lastError
+    }
 }
 
 /// A new case as the domain built it (id 0; the store assigns the id).
@@ -38,8 +72,10 @@ public struct Registration: Sendable {
     public var alert: AlertThresholds
     /// Idempotency key sent by the client: a retried request returns the first result.
     public var clientKey: String?
-    public init(case c: Case, events: [CaseEvent], alert: AlertThresholds, clientKey: String? = nil) {
-        self.case = c; self.events = events; self.alert = alert; self.clientKey = clientKey
+    /// When the deadline watcher must look at the case.
+    public var nextNotice: Instant?
+    public init(case c: Case, events: [CaseEvent], alert: AlertThresholds, clientKey: String? = nil, nextNotice: Instant? = nil) {
+        self.case = c; self.events = events; self.alert = alert; self.clientKey = clientKey; self.nextNotice = nextNotice
     }
 }
 
@@ -48,12 +84,17 @@ public struct RegisterOutcome: Sendable {
     public var created: Bool
 }
 
-/// The result of a step: the new case, the event to append, the new alert thresholds.
+/// The result of a step: the new case, the event to append (none when only the index fields move),
+/// the new alert thresholds, the watcher's next instant, and the notices to queue with it.
 public struct CaseChange: Sendable {
     public var `case`: Case
-    public var event: CaseEvent
+    public var event: CaseEvent?
     public var alert: AlertThresholds
-    public init(case c: Case, event: CaseEvent, alert: AlertThresholds) { self.case = c; self.event = event; self.alert = alert }
+    public var nextNotice: Instant?
+    public var notices: [Notice]
+    public init(case c: Case, event: CaseEvent?, alert: AlertThresholds, nextNotice: Instant? = nil, notices: [Notice] = []) {
+        self.case = c; self.event = event; self.alert = alert; self.nextNotice = nextNotice; self.notices = notices
+    }
 }
 
 public enum CaseOrder: String, Sendable, CaseIterable {

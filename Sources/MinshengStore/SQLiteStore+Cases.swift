@@ -30,10 +30,11 @@ extension SQLiteStore {
         }
     }
 
-    static let caseColumns = 21
+    static let caseColumns = 22
     static let caseInsertHead = """
         INSERT INTO cases (id, tracking_code, client_key, state, channel, kind, category, center_unit, holder_unit, \
-        location_unit, registered_at, updated_at, due_at, alert_base, warn_at, urgent_at, alarm_at, is_open, version, title, doc) VALUES
+        location_unit, registered_at, updated_at, due_at, alert_base, warn_at, urgent_at, alarm_at, is_open, version, title, doc, \
+        next_notice_at) VALUES
         """
 
     /// Inserts the cases, their first events and their search tokens, many rows per statement, with plain
@@ -86,6 +87,7 @@ extension SQLiteStore {
                     .integer(Int(c.registeredAt.seconds)), .integer(Int(c.updatedAt.seconds)), .integer(Int(c.currentDue?.seconds ?? noDue)),
                     .text(r.alert.base.rawValue), Self.opt(r.alert.warning), Self.opt(r.alert.urgent), Self.opt(r.alert.alarm),
                     .integer(c.state.isOpen ? 1 : 0), .integer(c.version), .text(c.title), .text(p.doc),
+                    Self.opt(r.nextNotice),
                 ]
                 for (e, data) in zip(r.events, p.eventData) {
                     eventBinds += Self.eventBinds(e, caseID: id, data: data)
@@ -143,16 +145,29 @@ extension SQLiteStore {
             let a = change.alert
             _ = try await conn.query("""
                 UPDATE cases SET state = ?, category = ?, holder_unit = ?, updated_at = ?, due_at = ?, alert_base = ?, \
-                warn_at = ?, urgent_at = ?, alarm_at = ?, is_open = ?, version = ?, title = ?, doc = ? WHERE id = ? AND version = ?
+                warn_at = ?, urgent_at = ?, alarm_at = ?, is_open = ?, version = ?, title = ?, doc = ?, next_notice_at = ? \
+                WHERE id = ? AND version = ?
                 """, [.text(c.state.rawValue), c.category.map { .text($0) } ?? .null, .integer(Int(c.holder)),
                       .integer(Int(c.updatedAt.seconds)), .integer(Int(c.currentDue?.seconds ?? noDue)), .text(a.base.rawValue),
                       Self.opt(a.warning), Self.opt(a.urgent), Self.opt(a.alarm), .integer(c.state.isOpen ? 1 : 0),
-                      .integer(c.version), .text(c.title), .text(doc), .integer(Int(id)), .integer(old.version)])
+                      .integer(c.version), .text(c.title), .text(doc), Self.opt(change.nextNotice), .integer(Int(id)),
+                      .integer(old.version)])
             if old.coHandlers != c.coHandlers {
                 try await Self.setCoHandlers(conn, caseID: id, old: old.coHandlers, new: c.coHandlers)
             }
-            _ = try await conn.query(Self.eventInsert + Self.placeholders(rows: 1, columns: 12),
-                                     Self.eventBinds(change.event, caseID: id, data: try Self.encodeData(change.event.data)))
+            if let event = change.event {
+                _ = try await conn.query(Self.eventInsert + Self.placeholders(rows: 1, columns: 12),
+                                         Self.eventBinds(event, caseID: id, data: try Self.encodeData(event.data)))
+            }
+            for n in change.notices {
+                // OR IGNORE: a notice already queued for the same key is not queued again.
+                _ = try await conn.query("""
+                    INSERT OR IGNORE INTO outbox (dedupe_key, case_id, kind, recipient_unit, phone, message, created_at, next_attempt_at) \
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, [.text(n.dedupeKey), .integer(Int(id)), .text(n.kind), n.recipientUnit.map { .integer(Int($0)) } ?? .null,
+                          n.phone.map { .text($0) } ?? .null, .text(n.message), .integer(Int(n.createdAt.seconds)),
+                          .integer(Int(n.createdAt.seconds))])
+            }
             return c
         }
     }

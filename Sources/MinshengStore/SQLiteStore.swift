@@ -115,6 +115,13 @@ public final class SQLiteStore: CaseStore {
         return readers[i % readers.count]
     }
 
+    /// A reader connection for plain sqlite-nio queries (the writer's own when the database is in memory).
+    var readerConnection: SQLiteConnection {
+        guard !readerConnections.isEmpty else { return writerConnection }
+        let i = nextReader.add(1, ordering: .relaxed).oldValue
+        return readerConnections[i % readerConnections.count]
+    }
+
     // MARK: - Writing
 
     /// Runs `body` inside the writer's transaction (shared with other queued work, isolated by a savepoint).
@@ -315,6 +322,30 @@ enum SQLiteSchema {
                 PRIMARY KEY (unit_id, case_id)
             ) WITHOUT ROWID
             """,
+        ]),
+        (3, [
+            // The deadline watcher reads only this index: cases whose next alert instant has come.
+            "ALTER TABLE cases ADD COLUMN next_notice_at INTEGER",
+            "CREATE INDEX cases_next_notice ON cases(next_notice_at) WHERE next_notice_at IS NOT NULL",
+            // Notices are written with their event and delivered later; dedupe_key makes each one exactly-once.
+            """
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY,
+                dedupe_key TEXT NOT NULL UNIQUE,
+                case_id INTEGER NOT NULL REFERENCES cases(id),
+                kind TEXT NOT NULL,
+                recipient_unit INTEGER REFERENCES units(id),
+                phone TEXT,
+                message TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER NOT NULL,
+                sent_at INTEGER,
+                last_error TEXT
+            )
+            """,
+            "CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE sent_at IS NULL",
+            "CREATE INDEX outbox_case ON outbox(case_id)",
         ]),
     ]
 }

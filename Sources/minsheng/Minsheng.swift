@@ -5,6 +5,7 @@ import Logging
 import MinshengDomain
 import MinshengServer
 import MinshengStore
+import ServiceLifecycle
 
 @main
 struct Minsheng: AsyncParsableCommand {
@@ -38,6 +39,15 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Commit durability: full (fsync every commit) or normal.")
     var durability: String = "full"
+
+    @Option(help: "Seconds between deadline-watch ticks (0 turns the watcher off).")
+    var watchInterval: Int = 30
+
+    @Option(help: "SMS gateway URL for notices (env MINSHENG_SMS_URL); without it notices go to --notice-log.")
+    var smsGateway: String? = ProcessInfo.processInfo.environment["MINSHENG_SMS_URL"]
+
+    @Option(help: "File that receives notices when no SMS gateway is configured (default: next to the database).")
+    var noticeLog: String?
 
     func run() async throws {
         var logger = Logger(label: "minsheng")
@@ -76,7 +86,25 @@ struct Serve: AsyncParsableCommand {
               try:         curl -H 'Authorization: Bearer \(token)' 'http://\(host):\(port)/api/v1/cases?limit=5'
             """)
         fflush(nil) // flush every stream: stdout is a pipe under a supervisor
-        let app = buildApplication(config: config, platform: platform, logger: logger)
+        var services: [any Service] = []
+        if watchInterval > 0 {
+            services.append(DeadlineWatcher(platform: platform, interval: .seconds(watchInterval)))
+        }
+        let sender: any NoticeSender
+        if let gw = smsGateway, !gw.isEmpty {
+            guard let url = URL(string: gw), url.scheme == "http" || url.scheme == "https" else {
+                throw ValidationError("--sms-gateway must be an http(s) URL")
+            }
+            sender = HTTPSMSSender(url: url, token: env["MINSHENG_SMS_TOKEN"])
+            print("  notices:     SMS gateway \(gw)")
+        } else {
+            let log = noticeLog ?? ((path as NSString).deletingLastPathComponent + "/notices.log")
+            sender = FileNoticeSender(path: log)
+            print("  notices:     \(log)  (no SMS gateway configured)")
+        }
+        services.append(NoticeDispatcher(platform: platform, sender: sender))
+        fflush(nil)
+        let app = buildApplication(config: config, platform: platform, services: services, logger: logger)
         do {
             try await app.runService()
         } catch {

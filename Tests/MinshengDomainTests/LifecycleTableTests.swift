@@ -103,7 +103,7 @@ struct LifecycleTableTests {
         .handedOff: [.note: .to(.handedOff, holder: nil)],
     ]
 
-    static let steppable = Action.allCases.filter { $0 != .register }
+    static let steppable = Action.steps
 
     @Test(arguments: CaseState.allCases)
     func everyStateIsReachable(_ state: CaseState) throws {

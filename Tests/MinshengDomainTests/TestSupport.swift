@@ -86,7 +86,7 @@ func registeredCase(at registeredAt: Instant, rules: DeadlineRules = Fixtures.ru
 /// A valid step for each action, with sensible fields (dispatch to unit 10, transfer to 11, review with unit 2 …).
 func validStep(for action: Action) -> Step {
     switch action {
-    case .register: fatalError("register is not a Step")
+    case .register, .raiseAlert: fatalError("\(action) is not a Step")
     case .dispatch: .dispatch(to: handlerUnit, mode: .assign, coHandlers: [])
     case .redispatch: .redispatch(to: redispatchUnit, mode: .forward, reason: "原单位无管辖权，改派")
     case .sign: .sign

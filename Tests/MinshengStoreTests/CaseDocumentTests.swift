@@ -23,6 +23,7 @@ import Testing
         c.evaluation = .dissatisfied
         c.reviewDecision = Decision(result: .support, text: "复查", at: Instant(seconds: 1_700_000_500), unit: 3)
         c.rereviewDecision = Decision(result: .notSupported, text: "复核", at: Instant(seconds: 1_700_000_600), unit: nil)
+        c.alertNotice = AlertNotice(level: .urgent, phase: "reply#0")
         c.handedOffTo = .fire; c.version = 9; c.updatedAt = Instant(seconds: 1_700_000_700)
         return c
     }

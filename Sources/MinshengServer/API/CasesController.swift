@@ -120,8 +120,8 @@ struct CasesController {
         var actor = try context.requireActor()
         let id = try caseID(context)
         let name = context.parameters.get("action") ?? ""
-        guard let action = Action(rawValue: name), action != .register else {
-            throw APIError(.notFound, "unknown_action", "未知操作 \(name)；可用：\(Action.allowedValues.filter { $0 != "register" }.joined(separator: ", "))")
+        guard let action = Action(rawValue: name), action.isStep else {
+            throw APIError(.notFound, "unknown_action", "未知操作 \(name)；可用：\(Action.steps.map(\.rawValue).joined(separator: ", "))")
         }
         let buffer = try await request.body.collect(upTo: APILimits.maxBodyBytes)
         let json: JSON = buffer.readableBytes == 0 ? .object([]) : try JSON.parse(Array(buffer.readableBytesView))
@@ -162,7 +162,7 @@ struct CasesController {
         func reason() throws -> String { try f.requiredString("reason", max: APILimits.maxNote) }
         func text() throws -> String { try f.requiredString("text", max: APILimits.maxContent) }
         switch action {
-        case .register: throw APIError.notFound("未知操作")
+        case .register, .raiseAlert: throw APIError.notFound("未知操作")
         case .dispatch:
             return .dispatch(to: try unit(), mode: try f.value("mode", DispatchMode.self) ?? .forward, coHandlers: try f.intArray("coHandlers"))
         case .redispatch:

@@ -136,7 +136,8 @@ public final class Platform: Sendable {
         c.caseClass = draft.caseClass
         let rules = DeadlineRules(policy: policy, calendar: calendar)
         let (registered, event) = Lifecycle.register(c, by: actor, rules: rules)
-        let reg = Registration(case: registered, events: [event], alert: Lifecycle.alertThresholds(of: registered, rules: rules), clientKey: clientKey)
+        let reg = Registration(case: registered, events: [event], alert: Lifecycle.alertThresholds(of: registered, rules: rules),
+                               clientKey: clientKey, nextNotice: Lifecycle.nextNotice(of: registered, rules: rules))
         return try await store.register([reg])[0]
     }
 
@@ -147,8 +148,29 @@ public final class Platform: Sendable {
         return try await store.update(id) { [self] old in
             let rules = self.rules(for: old)
             let (c, event) = try Lifecycle.apply(step, to: old, by: actor, at: now, note: note, rules: rules)
-            return CaseChange(case: c, event: event, alert: Lifecycle.alertThresholds(of: c, rules: rules))
+            return CaseChange(case: c, event: event, alert: Lifecycle.alertThresholds(of: c, rules: rules),
+                              nextNotice: Lifecycle.nextNotice(of: c, rules: rules), notices: self.deliveryNotices(old, c, at: now))
         }
+    }
+
+    /// Announces the case's alert level if it rose since the last notice: one event, and a notice to the unit
+    /// holding the case (and, at alarm, to the government above it). Returns the level announced, if any.
+    @discardableResult
+    public func raiseAlert(_ id: CaseID, at now: Instant) async throws -> AlertLevel? {
+        let raised = ResultBox<AlertLevel?>()
+        _ = try await store.update(id) { [self] old in
+            let rules = self.rules(for: old)
+            guard let (c, event, level) = Lifecycle.raiseAlert(old, at: now, rules: rules) else {
+                // Nothing new (the case moved on since it was indexed): just set its next instant right.
+                var next = Lifecycle.nextNotice(of: old, rules: rules)
+                if let n = next, n <= now { next = now.adding(seconds: 60) } // never spin on a case
+                return CaseChange(case: old, event: nil, alert: Lifecycle.alertThresholds(of: old, rules: rules), nextNotice: next)
+            }
+            raised.set(level)
+            return CaseChange(case: c, event: event, alert: Lifecycle.alertThresholds(of: c, rules: rules),
+                              nextNotice: Lifecycle.nextNotice(of: c, rules: rules), notices: self.alertNotices(c, level: level, at: now))
+        }
+        return raised.get() ?? nil
     }
 
     private func checkUnits(in step: Step) throws {

@@ -1,0 +1,67 @@
+import MinshengDomain
+import MinshengStore
+import Synchronization
+
+/// A value set inside a store closure and read after it returns.
+final class ResultBox<T: Sendable>: Sendable {
+    private let value = Mutex<T?>(nil)
+    func set(_ v: T) { value.withLock { $0 = v } }
+    func get() -> T? { value.withLock { $0 } }
+}
+
+/// The texts and recipients of notices (Chinese, naming the case, the unit and the deadline).
+extension Platform {
+    /// "报到": a unit that receives a case (dispatch, re-dispatch, transfer, reopen) is told at once.
+    func deliveryNotices(_ old: Case, _ c: Case, at now: Instant) -> [Notice] {
+        guard c.state == .dispatched || c.state == .reopened, c.holder != old.holder || c.state != old.state,
+              let unit = unit(c.holder) else { return [] }
+        let due = c.state == .dispatched ? (c.deadlines.sign ?? c.deadlines.accept) : c.deadlines.accept
+        let what = c.state == .dispatched ? "已转交贵单位，请及时签收办理" : "群众不满意，已退回贵单位重新办理"
+        let text = "【民生诉求】\(unit.name)：诉求件\(c.trackingCode)《\(c.title)》\(what)\(due.map { "，期限\(Self.deadlineText($0))" } ?? "")。"
+        return [Notice(dedupeKey: "\(c.id):delivery:v\(c.version):\(unit.id)", caseID: c.id, kind: "delivery",
+                       recipientUnit: unit.id, phone: unit.phone, message: text, createdAt: now)]
+    }
+
+    /// Warning, urgent, alarm: to the unit holding the case; an alarm also to the government above it.
+    func alertNotices(_ c: Case, level: AlertLevel, at now: Instant) -> [Notice] {
+        guard let phase = Lifecycle.noticePhase(of: c), let holder = unit(c.holder) else { return [] }
+        var recipients = [holder]
+        if level == .alarm, let up = reviewUnit(above: holder.id) { recipients.append(up) }
+        let running: Instant?
+        switch c.state {
+        case .registered, .returnRequested: running = c.deadlines.dispatch
+        case .dispatched, .signed, .reopened: running = c.deadlines.accept
+        case .accepted: running = c.deadlines.reply
+        case .reviewing: running = c.deadlines.reviewDecision
+        case .rereviewing: running = c.deadlines.rereviewDecision
+        default: running = c.currentDue
+        }
+        let due = running.map(Self.deadlineText) ?? "—"
+        let situation: String
+        switch level {
+        case .warning: situation = "转交后已逾2个工作日仍未受理，现予预警"
+        case .urgent: situation = "距办理期限已不足2个工作日，请抓紧办理"
+        case .alarm: situation = "已超过办理期限，现予警报"
+        case .normal: return []
+        }
+        return recipients.map { r in
+            let prefix = r.id == holder.id ? "\(r.name)：" : "\(r.name)：所属单位\(holder.name)承办的"
+            return Notice(dedupeKey: "\(c.id):\(phase):\(level.rawValue):\(r.id)", caseID: c.id, kind: level.rawValue,
+                          recipientUnit: r.id, phone: r.phone,
+                          message: "【民生诉求\(level.label)】\(prefix)诉求件\(c.trackingCode)《\(c.title)》\(situation)，期限\(due)。",
+                          createdAt: now)
+        }
+    }
+
+    /// A deadline (exclusive, at a midnight) as the day it ends on: "2026年11月24日24时".
+    static func deadlineText(_ due: Instant) -> String {
+        let local = ChinaTime.day(of: due.adding(seconds: -1))
+        let startOfNext = ChinaTime.endOf(local)
+        if startOfNext == due { return "\(local.year)年\(local.month)月\(local.day)日24时" }
+        let secs = due.seconds - ChinaTime.calendarStart(of: ChinaTime.day(of: due)).seconds
+        let d = ChinaTime.day(of: due)
+        return "\(d.year)年\(d.month)月\(d.day)日\(secs / 3600)时\(pad(Int(secs % 3600 / 60)))分"
+    }
+
+    private static func pad(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+}

@@ -1,0 +1,60 @@
+import MinshengDomain
+import SQLiteNIO
+
+extension SQLiteStore {
+    public func casesWithNoticeDue(at now: Instant, limit: Int) async throws -> [CaseID] {
+        let rows = try await readerConnection.query(
+            "SELECT id FROM cases WHERE next_notice_at <= ? ORDER BY next_notice_at LIMIT ?",
+            [.integer(Int(now.seconds)), .integer(max(1, limit))])
+        return rows.compactMap { $0.column("id")?.integer.map(Int64.init) }
+    }
+
+    static let noticeColumns = "id, dedupe_key, case_id, kind, recipient_unit, phone, message, created_at, attempts, sent_at, last_error"
+
+    public func pendingNotices(at now: Instant, limit: Int) async throws -> [Notice] {
+        // Read on the writer's connection: a reader could lag behind the mark of a delivery just made.
+        try await write { _ in
+            try await self.writerConnection.query(
+                "SELECT \(Self.noticeColumns) FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+                [.integer(Int(now.seconds)), .integer(max(1, limit))]).map(Self.noticeRow)
+        }
+    }
+
+    public func markNoticeSent(_ id: Int64, at: Instant) async throws {
+        try await write { _ in
+            _ = try await self.writerConnection.query("UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                                                      [.integer(Int(at.seconds)), .integer(Int(id))])
+        }
+    }
+
+    public func markNoticeFailed(_ id: Int64, error: String, retryAt: Instant) async throws {
+        try await write { _ in
+            _ = try await self.writerConnection.query(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND sent_at IS NULL",
+                [.text(String(error.prefix(500))), .integer(Int(retryAt.seconds)), .integer(Int(id))])
+        }
+    }
+
+    public func notices(of caseID: CaseID) async throws -> [Notice] {
+        try await readerConnection.query("SELECT \(Self.noticeColumns) FROM outbox WHERE case_id = ? ORDER BY id",
+                                         [.integer(Int(caseID))]).map(Self.noticeRow)
+    }
+
+    public func noticeBacklog() async throws -> Int {
+        try await readerConnection.query("SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL", []).first?.column("n")?.integer ?? 0
+    }
+
+    static func noticeRow(_ row: SQLiteRow) -> Notice {
+        Notice(id: Int64(row.column("id")?.integer ?? 0),
+               dedupeKey: row.column("dedupe_key")?.string ?? "",
+               caseID: Int64(row.column("case_id")?.integer ?? 0),
+               kind: row.column("kind")?.string ?? "",
+               recipientUnit: row.column("recipient_unit")?.integer.map(Int64.init),
+               phone: row.column("phone")?.string,
+               message: row.column("message")?.string ?? "",
+               createdAt: Instant(seconds: Int64(row.column("created_at")?.integer ?? 0)),
+               attempts: row.column("attempts")?.integer ?? 0,
+               sentAt: row.column("sent_at")?.integer.map { Instant(seconds: Int64($0)) },
+               lastError: row.column("last_error")?.string)
+    }
+}
