@@ -11,6 +11,8 @@ public enum Action: String, DomainEnum {
     case reply, evaluate, reopen, close
     case review, decideReview, rereview, decideRereview
     case note
+    case remind, superviseOrder, respondSupervision, fieldCheck, holdAccountable
+    case takeOwnership
     /// Raised by the deadline watcher, never through the API.
     case raiseAlert
 
@@ -24,6 +26,8 @@ public enum Action: String, DomainEnum {
         case .reply: "答复"; case .evaluate: "评价"; case .reopen: "重办"; case .close: "办结"
         case .review: "申请复查"; case .decideReview: "复查决定"; case .rereview: "申请复核"; case .decideRereview: "复核决定"
         case .note: "备注"
+        case .remind: "催办"; case .superviseOrder: "督办单"; case .respondSupervision: "督办回复"
+        case .fieldCheck: "实地核查"; case .holdAccountable: "问责"; case .takeOwnership: "领导领办"
         case .raiseAlert: "预警升级"
         }
     }
@@ -45,6 +49,9 @@ public enum Action: String, DomainEnum {
         case .evaluate, .review, .rereview: [.citizen, .registrar, .dispatcher]
         case .decideReview, .decideRereview: [.handler, .leader]
         case .note: [.registrar, .dispatcher, .handler, .supervisor, .leader]
+        case .remind, .superviseOrder, .fieldCheck, .holdAccountable: [.supervisor, .leader]
+        case .respondSupervision: [.handler]
+        case .takeOwnership: [.leader]
         case .raiseAlert: []
         }
     }
@@ -54,6 +61,13 @@ public enum Action: String, DomainEnum {
 /// Further conditions (a pause, a window, a pending request) are checked by `Lifecycle.apply`.
 public enum Lifecycle {
     public static func allowedActions(in state: CaseState) -> [Action] {
+        state.isOpen ? stateActions(state) + supervision : stateActions(state)
+    }
+
+    /// Supervision and leader ownership apply to every open case, whatever its state.
+    public static let supervision: [Action] = [.remind, .superviseOrder, .respondSupervision, .fieldCheck, .holdAccountable, .takeOwnership]
+
+    static func stateActions(_ state: CaseState) -> [Action] {
         switch state {
         case .registered: [.dispatch, .handOff, .reply, .note]
         case .dispatched: [.sign, .object, .return, .redispatch, .addCoHandler, .pause, .resume, .note]
@@ -71,8 +85,11 @@ public enum Lifecycle {
         }
     }
 
+    /// Steps whose timeliness is measured (against the case's running limit when they are taken).
+    public static let timedActions: Set<Action> = [.dispatch, .sign, .accept, .reject, .reply, .decideReview, .decideRereview]
+
     /// Actions still possible while the clock is paused.
-    static let allowedWhilePaused: Set<Action> = [.resume, .note, .addCoHandler]
+    static let allowedWhilePaused: Set<Action> = Set([.resume, .note, .addCoHandler] + supervision)
 }
 
 /// A step with its fields, as a caller asks for it.
@@ -104,6 +121,14 @@ public enum Step: Sendable, Equatable {
     case rereview(reason: String, unit: UnitID)
     case decideRereview(result: ReplyResult, text: String)
     case note
+    /// 催办: the reminder text is the note.
+    case remind
+    case superviseOrder(text: String, due: Instant)
+    case respondSupervision(text: String)
+    case fieldCheck(kind: FieldCheckKind, finding: String)
+    /// Against `unit`, or the unit holding the case.
+    case holdAccountable(kind: AccountabilityKind, unit: UnitID?, text: String)
+    case takeOwnership
 
     public var action: Action {
         switch self {
@@ -114,6 +139,8 @@ public enum Step: Sendable, Equatable {
         case .pause: .pause; case .resume: .resume; case .handOff: .handOff; case .reply: .reply
         case .evaluate: .evaluate; case .reopen: .reopen; case .close: .close; case .review: .review
         case .decideReview: .decideReview; case .rereview: .rereview; case .decideRereview: .decideRereview; case .note: .note
+        case .remind: .remind; case .superviseOrder: .superviseOrder; case .respondSupervision: .respondSupervision
+        case .fieldCheck: .fieldCheck; case .holdAccountable: .holdAccountable; case .takeOwnership: .takeOwnership
         }
     }
 }
@@ -418,10 +445,51 @@ extension Lifecycle {
             c.state = .final
             data["result"] = result.rawValue
 
-        case .note:
+        case .note, .remind:
             try requireText("note", note)
+            if action == .remind { data["targetUnit"] = String(old.holder) }
+
+        case let .superviseOrder(text, due):
+            try requireText("text", text)
+            guard due > now else { throw .invalidField(field: "due", message: "督办期限必须晚于现在") }
+            c.supervisionOrders.append(SupervisionOrder(seq: old.version + 1, unit: old.holder, text: text, issuedAt: now, due: due))
+            data["targetUnit"] = String(old.holder)
+            data["due"] = String(due.seconds)
+
+        case let .respondSupervision(text):
+            try requireText("text", text)
+            guard let i = old.supervisionOrders.lastIndex(where: { $0.response == nil }) else { throw .noPendingRequest(action: action) }
+            c.supervisionOrders[i].response = text
+            c.supervisionOrders[i].respondedAt = now
+            data["order"] = String(old.supervisionOrders[i].seq)
+            data["targetUnit"] = String(old.supervisionOrders[i].unit)
+            data["onTime"] = now < old.supervisionOrders[i].due ? "1" : "0"
+
+        case let .fieldCheck(kind, finding):
+            try requireText("finding", finding)
+            data["kind"] = kind.rawValue
+            data["finding"] = finding
+            data["targetUnit"] = String(old.holder)
+
+        case let .holdAccountable(kind, unit, text):
+            try requireText("text", text)
+            data["kind"] = kind.rawValue
+            data["text"] = text
+            data["targetUnit"] = String(unit ?? old.holder)
+
+        case .takeOwnership:
+            guard old.owner?.id != actor.id else { throw .invalidField(field: "owner", message: "本件已由您领办") }
+            c.owner = Owner(id: actor.id, name: actor.name, unit: actor.unit, since: now)
+            data["owner"] = actor.id
+            data["ownerName"] = actor.name
         }
 
+        // Steps a unit is timed on keep the limit that governed them and whether they met it: statistics are
+        // counted from events, never from counters that could drift.
+        if timedActions.contains(action), let due = old.currentDue {
+            data["due"] = String(due.seconds)
+            data["onTime"] = now < due ? "1" : "0"
+        }
         c.version = old.version + 1
         c.updatedAt = now
         let event = CaseEvent(caseID: old.id, seq: c.version, action: action, at: now, actorID: actor.id,

@@ -226,6 +226,42 @@ public struct Deadlines: Sendable, Equatable, Codable {
     }
 }
 
+/// 查程序 / 查实体 / 查责任: what a supervisor's field check looked at.
+public enum FieldCheckKind: String, DomainEnum {
+    case procedure, substance, responsibility
+    public var label: String { switch self { case .procedure: "查程序"; case .substance: "查实体"; case .responsibility: "查责任" } }
+}
+
+/// Accountability actions against a unit.
+public enum AccountabilityKind: String, DomainEnum {
+    case criticism, interview
+    public var label: String { switch self { case .criticism: "通报批评"; case .interview: "约谈" } }
+}
+
+/// A supervision order 督办单: its own due date and a written response from the unit.
+public struct SupervisionOrder: Sendable, Equatable, Codable {
+    public var seq: Int
+    public var unit: UnitID
+    public var text: String
+    public var issuedAt: Instant
+    public var due: Instant
+    public var response: String?
+    public var respondedAt: Instant?
+    public init(seq: Int, unit: UnitID, text: String, issuedAt: Instant, due: Instant, response: String? = nil, respondedAt: Instant? = nil) {
+        self.seq = seq; self.unit = unit; self.text = text; self.issuedAt = issuedAt; self.due = due
+        self.response = response; self.respondedAt = respondedAt
+    }
+}
+
+/// The leader who owns a case (领导领办 / 包案).
+public struct Owner: Sendable, Equatable, Codable {
+    public var id: String
+    public var name: String
+    public var unit: UnitID?
+    public var since: Instant
+    public init(id: String, name: String, unit: UnitID?, since: Instant) { self.id = id; self.name = name; self.unit = unit; self.since = since }
+}
+
 /// An alert level that was announced, and for which deadline ("phase") it was.
 public struct AlertNotice: Sendable, Equatable, Codable {
     public var level: AlertLevel
@@ -312,6 +348,8 @@ public struct Case: Sendable, Equatable, Codable, Identifiable {
     public var reviewDecision: Decision?
     public var rereviewDecision: Decision?
     public var handedOffTo: EmergencyService?
+    public var supervisionOrders: [SupervisionOrder] = []
+    public var owner: Owner?
     /// The last alert level announced for the running deadline (the watcher's memory: never the same notice twice).
     public var alertNotice: AlertNotice?
     /// Number of events; the next event's sequence number is `version + 1`.

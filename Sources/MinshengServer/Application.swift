@@ -41,6 +41,7 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
     CasesController(platform: platform).addRoutes(to: api)
     UnitsController(platform: platform).addRoutes(to: api)
     MetaController(platform: platform).addRoutes(to: api)
+    StatsController(platform: platform).addRoutes(to: api)
     return router
 }
 

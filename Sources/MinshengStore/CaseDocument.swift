@@ -70,6 +70,20 @@ enum CaseDocument {
             }
         }
         w.str("handedOffTo", c.handedOffTo?.rawValue)
+        w.key("supervisionOrders"); w.raw("[")
+        for (i, o) in c.supervisionOrders.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.first.append(true); w.raw("{")
+            w.int("seq", Int64(o.seq)); w.int("unit", o.unit); w.str("text", o.text); w.int("issuedAt", o.issuedAt.seconds)
+            w.int("due", o.due.seconds); w.str("response", o.response); w.int("respondedAt", o.respondedAt?.seconds)
+            w.close()
+        }
+        w.raw("]")
+        if let o = c.owner {
+            w.key("owner"); w.open()
+            w.str("id", o.id); w.str("name", o.name); w.int("unit", o.unit); w.int("since", o.since.seconds)
+            w.close()
+        }
         if let n = c.alertNotice {
             w.key("alertNotice"); w.open(); w.str("level", n.level.rawValue); w.str("phase", n.phase); w.close()
         }

@@ -39,6 +39,13 @@ public protocol CaseStore: Sendable {
     func notices(of caseID: CaseID) async throws -> [Notice]
     /// Notices waiting for delivery.
     func noticeBacklog() async throws -> Int
+    /// Supervision events against a unit (reminders, orders, responses, field checks, accountability), newest first.
+    func supervisionRecord(unit: UnitID, limit: Int) async throws -> [CaseEvent]
+
+    // MARK: Statistics
+    /// Every case with a counted step (`StatsCase.countedActions`) in [from, to), each with all its counted steps
+    /// before `to` in order (earlier steps too: who held the case, when it was delivered), ordered by case id.
+    func statsCases(from: Instant, to: Instant) async throws -> [StatsCase]
 }
 
 /// A message to a unit, kept in the outbox in the same transaction as the event it announces, delivered later.
@@ -108,6 +115,10 @@ public struct CaseQuery: Sendable {
     public var unit: UnitID?
     /// A unit co-handling the case (协办).
     public var coHandler: UnitID?
+    /// The leader who owns the case (领导领办).
+    public var owner: String?
+    /// Only cases proposed for leader ownership (transferred or reopened twice).
+    public var leaderProposed: Bool = false
     public var state: CaseState?
     public var openOnly: Bool = false
     public var alert: AlertLevel?

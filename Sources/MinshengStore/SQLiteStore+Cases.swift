@@ -3,6 +3,7 @@ import MinshengDomain
 import MinshengText
 import SQLKit
 import SQLiteNIO
+import Synchronization
 
 /// Far-future stand-in for "no deadline", so inbox ordering and cursors compare plain integers.
 let noDue: Int64 = 4_102_444_800 // 2100-01-01
@@ -12,14 +13,19 @@ extension SQLiteStore {
 
     public func register(_ registrations: [Registration]) async throws -> [RegisterOutcome] {
         if registrations.count == 1 { return [try await registerOne(registrations[0])] }
-        return try await withThrowingTaskGroup(of: (Int, RegisterOutcome).self) { group in
-            for (i, r) in registrations.enumerated() {
-                group.addTask { (i, try await self.registerOne(r)) }
+        // Submitted in order, so ids follow the order of the array.
+        let prepared = try registrations.map(PreparedRegistration.init)
+        let results = Mutex([Result<RegisterOutcome, any Error>?](repeating: nil, count: prepared.count))
+        let remaining = Atomic<Int>(prepared.count)
+        await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
+            for (i, p) in prepared.enumerated() {
+                submitRegistration(p) { result in
+                    results.withLock { $0[i] = result }
+                    if remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { cont.resume() }
+                }
             }
-            var out = [RegisterOutcome?](repeating: nil, count: registrations.count)
-            for try await (i, o) in group { out[i] = o }
-            return out.map { $0! }
         }
+        return try results.withLock { $0 }.map { try $0!.get() }
     }
 
     private func registerOne(_ r: Registration) async throws -> RegisterOutcome {
@@ -145,12 +151,13 @@ extension SQLiteStore {
             let a = change.alert
             _ = try await conn.query("""
                 UPDATE cases SET state = ?, category = ?, holder_unit = ?, updated_at = ?, due_at = ?, alert_base = ?, \
-                warn_at = ?, urgent_at = ?, alarm_at = ?, is_open = ?, version = ?, title = ?, doc = ?, next_notice_at = ? \
-                WHERE id = ? AND version = ?
+                warn_at = ?, urgent_at = ?, alarm_at = ?, is_open = ?, version = ?, title = ?, doc = ?, next_notice_at = ?, \
+                owner_id = ?, leader_proposed = ? WHERE id = ? AND version = ?
                 """, [.text(c.state.rawValue), c.category.map { .text($0) } ?? .null, .integer(Int(c.holder)),
                       .integer(Int(c.updatedAt.seconds)), .integer(Int(c.currentDue?.seconds ?? noDue)), .text(a.base.rawValue),
                       Self.opt(a.warning), Self.opt(a.urgent), Self.opt(a.alarm), .integer(c.state.isOpen ? 1 : 0),
-                      .integer(c.version), .text(c.title), .text(doc), Self.opt(change.nextNotice), .integer(Int(id)),
+                      .integer(c.version), .text(c.title), .text(doc), Self.opt(change.nextNotice),
+                      c.owner.map { .text($0.id) } ?? .null, .integer(c.leaderProposed ? 1 : 0), .integer(Int(id)),
                       .integer(old.version)])
             if old.coHandlers != c.coHandlers {
                 try await Self.setCoHandlers(conn, caseID: id, old: old.coHandlers, new: c.coHandlers)
@@ -158,6 +165,11 @@ extension SQLiteStore {
             if let event = change.event {
                 _ = try await conn.query(Self.eventInsert + Self.placeholders(rows: 1, columns: 12),
                                          Self.eventBinds(event, caseID: id, data: try Self.encodeData(event.data)))
+                if Lifecycle.supervision.contains(event.action), event.action != .takeOwnership,
+                   let target = event.data["targetUnit"].flatMap(Int.init) {
+                    _ = try await conn.query("INSERT OR IGNORE INTO supervision_record (unit_id, case_id, seq) VALUES (?, ?, ?)",
+                                             [.integer(target), .integer(Int(id)), .integer(event.seq)])
+                }
             }
             for n in change.notices {
                 // OR IGNORE: a notice already queued for the same key is not queued again.
@@ -189,9 +201,11 @@ extension SQLiteStore {
             SELECT case_id, seq, action, at, actor_id, actor_name, role, unit_id, from_state, to_state, note, data
             FROM case_events WHERE case_id = \(bind: id) ORDER BY seq
             """).all()
-        let decoder = JSONDecoder()
-        return try rows.map { row in
-            CaseEvent(
+        return try rows.map(Self.eventRow)
+    }
+
+    static func eventRow(_ row: any SQLRow) throws -> CaseEvent {
+        CaseEvent(
                 caseID: try row.decode(column: "case_id", as: Int64.self),
                 seq: try row.decode(column: "seq", as: Int.self),
                 action: Action(rawValue: try row.decode(column: "action", as: String.self)) ?? .note,
@@ -203,8 +217,16 @@ extension SQLiteStore {
                 fromState: try row.decode(column: "from_state", as: String?.self).flatMap(CaseState.init(rawValue:)),
                 toState: CaseState(rawValue: try row.decode(column: "to_state", as: String.self)) ?? .registered,
                 note: try row.decode(column: "note", as: String.self),
-                data: try decoder.decode([String: String].self, from: Data(try row.decode(column: "data", as: String.self).utf8)))
-        }
+                data: try JSONDecoder().decode([String: String].self, from: Data(try row.decode(column: "data", as: String.self).utf8)))
+    }
+
+    public func supervisionRecord(unit: UnitID, limit: Int) async throws -> [CaseEvent] {
+        let rows = try await reader.raw("""
+            SELECT e.case_id, e.seq, e.action, e.at, e.actor_id, e.actor_name, e.role, e.unit_id, e.from_state, e.to_state, e.note, e.data
+            FROM supervision_record r JOIN case_events e ON e.case_id = r.case_id AND e.seq = r.seq
+            WHERE r.unit_id = \(bind: unit) ORDER BY e.at DESC, e.case_id DESC, e.seq DESC LIMIT \(literal: max(1, min(limit, 1000)))
+            """).all()
+        return try rows.map(Self.eventRow)
     }
 
     public func caseCount() async throws -> Int {
@@ -219,6 +241,8 @@ extension SQLiteStore {
             """
         var conds: [SQLQueryString] = []
         if let u = q.unit { conds.append("c.holder_unit = \(bind: u)") }
+        if let o = q.owner { conds.append("c.owner_id = \(bind: o)") }
+        if q.leaderProposed { conds.append("c.leader_proposed = 1 AND c.owner_id IS NULL") }
         if let u = q.coHandler { conds.append("c.id IN (SELECT case_id FROM case_co_handlers WHERE unit_id = \(bind: u))") }
         if q.openOnly { conds.append("c.is_open = 1") }
         if let s = q.state { conds.append("c.state = \(bind: s.rawValue)") }

@@ -347,5 +347,25 @@ enum SQLiteSchema {
             "CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE sent_at IS NULL",
             "CREATE INDEX outbox_case ON outbox(case_id)",
         ]),
+        (4, [
+            // Leader ownership (领导领办) and supervision, for the leader's page and a unit's record.
+            "ALTER TABLE cases ADD COLUMN owner_id TEXT",
+            "ALTER TABLE cases ADD COLUMN leader_proposed INTEGER NOT NULL DEFAULT 0",
+            "CREATE INDEX cases_owner ON cases(owner_id, id) WHERE owner_id IS NOT NULL",
+            "CREATE INDEX cases_leader_proposed ON cases(id) WHERE leader_proposed = 1 AND owner_id IS NULL",
+            """
+            CREATE TABLE supervision_record (
+                unit_id INTEGER NOT NULL REFERENCES units(id),
+                case_id INTEGER NOT NULL,
+                seq INTEGER NOT NULL,
+                PRIMARY KEY (unit_id, case_id, seq),
+                FOREIGN KEY (case_id, seq) REFERENCES case_events(case_id, seq)
+            ) WITHOUT ROWID
+            """,
+        ]),
+        (5, [
+            // Statistics find the cases touched in a period by the time of their steps (case_id rides along in the index).
+            "CREATE INDEX case_events_at ON case_events(at, action)",
+        ]),
     ]
 }

@@ -9,7 +9,7 @@ import MinshengStore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the store: bulk registration throughput and inbox latency at scale.",
-        subcommands: [Inbox.self, Register.self])
+        subcommands: [Inbox.self, Register.self, Watch.self])
 
     struct Inbox: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Load N cases, then time a unit's inbox query (p50/p99).")
@@ -93,8 +93,59 @@ struct Bench: AsyncParsableCommand {
     }
 }
 
+    struct Watch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Time deadline-watch ticks over N open cases: with nothing due, and with K due at once.")
+        @Option(help: "Open cases to load (skipped if the database already has them).") var cases = 1_000_000
+        @Option(help: "Overdue cases added for the busy tick.") var due = 10_000
+        @Option(help: "Database file.") var db = "/tmp/minsheng-bench-watch.sqlite"
+
+        func run() async throws {
+            // Virtual time: every case is dated relative to this instant, and ticks run at it.
+            let t0 = Instant.parse("2026-11-25T10:00:00+08:00")!
+            var store = try await SQLiteStore.open(.file(db), durability: .normal)
+            var platform = Platform(store: store, clock: ManualClock(t0), calendar: try shippedCalendar())
+            if try await store.unitCount() == 0 { try await platform.addUnits(DemoUnits.all()) }
+            try await platform.loadUnits()
+            let have = try await store.caseCount()
+            if have < cases {
+                // Fresh open cases: dispatched or accepted in the last day, so none is due at t0.
+                try await bulkLoad(platform, count: cases - have, ageSeconds: 600...86_400, open: true)
+            }
+            try await store.close()
+            store = try await SQLiteStore.open(.file(db), durability: .full)
+            platform = Platform(store: store, clock: ManualClock(t0), calendar: try shippedCalendar())
+            try await platform.loadUnits()
+            let watcher = DeadlineWatcher(platform: platform)
+            _ = try await watcher.tick(at: t0) // settle anything left due by an earlier run
+            var idle: [Double] = []
+            for _ in 0..<200 {
+                let start = ContinuousClock.now
+                let r = try await watcher.tick(at: t0)
+                idle.append(ms(ContinuousClock.now - start))
+                precondition(r.examined == 0, "expected nothing due at t0")
+            }
+            idle.sort()
+            print("idle tick over \(try await store.caseCount()) cases: p50 \(fmt(idle[idle.count / 2])) ms, max \(fmt(idle.last!)) ms")
+            // K cases dispatched two weeks ago: their accept limit has long passed, all due at once.
+            try await bulkLoad(platform, count: due, ageSeconds: 14 * 86_400...15 * 86_400, open: true, dispatchedOnly: true)
+            let start = ContinuousClock.now
+            let r = try await watcher.tick(at: t0)
+            let busy = ms(ContinuousClock.now - start)
+            print("busy tick: \(r.examined) due, \(r.raised) alerts raised (event + notices each) in \(fmt(busy)) ms = \(fmt(busy * 1000 / Double(max(1, r.raised)))) µs per alert, durable commits")
+            let after = ContinuousClock.now
+            let again = try await watcher.tick(at: t0)
+            print("next tick: \(again.examined) due, \(fmt(ms(ContinuousClock.now - after))) ms; notices queued: \(try await store.noticeBacklog())")
+            try await store.close()
+        }
+    }
+
+func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
+func fmt(_ v: Double) -> String { String(format: "%.3f", v) }
+
 /// Bulk-loads cases in realistic states (open ones spread over departments and towns) straight through the store.
-func bulkLoad(_ platform: Platform, count: Int) async throws {
+func bulkLoad(_ platform: Platform, count: Int, ageSeconds: ClosedRange<Int64> = 3600...(365 * 86_400),
+              open: Bool = false, dispatchedOnly: Bool = false) async throws {
     let units = DemoUnits.all()
     let handlers = units.filter { $0.kind == .department || $0.level == .town }
     let center = platform.defaultCenter!.id
@@ -110,7 +161,7 @@ func bulkLoad(_ platform: Platform, count: Int) async throws {
         regs.reserveCapacity(n)
         for i in 0..<n {
             let t = DemoLoader.templates[(done + i) % DemoLoader.templates.count]
-            let at = now.adding(seconds: -Int64.random(in: 3600...(365 * 86_400), using: &rng))
+            let at = now.adding(seconds: -Int64.random(in: ageSeconds, using: &rng))
             var c = Case(id: 0, trackingCode: Platform.newTrackingCode(), channel: .phone, kind: t.kind, title: t.title,
                          content: t.content, citizen: Citizen(name: "李四", phone: "13900139000"), center: center,
                          policyID: "12320", registeredAt: at)
@@ -120,7 +171,7 @@ func bulkLoad(_ platform: Platform, count: Int) async throws {
             var events = [e0]
             let unit = handlers.randomElement(using: &rng)!.id
             let plan: [Step]
-            switch Int.random(in: 0..<10, using: &rng) {
+            switch dispatchedOnly ? 0 : Int.random(in: 0..<(open ? 4 : 10), using: &rng) {
             case 0: plan = [.dispatch(to: unit, mode: .forward, coHandlers: [])]
             case 1: plan = [.dispatch(to: unit, mode: .forward, coHandlers: []), .sign]
             case 2, 3: plan = [.dispatch(to: unit, mode: .assign, coHandlers: []), .sign, .accept(caseClass: .claim)]
@@ -129,12 +180,13 @@ func bulkLoad(_ platform: Platform, count: Int) async throws {
             }
             var stepAt = at
             for s in plan {
-                stepAt = min(now, stepAt.adding(seconds: 3600 * 5))
+                stepAt = min(now, stepAt.adding(seconds: open ? 60 : 3600 * 5))
                 let (next, e) = try Lifecycle.apply(s, to: cur, by: admin, at: stepAt, rules: rules)
                 cur = next
                 events.append(e)
             }
-            regs.append(Registration(case: cur, events: events, alert: Lifecycle.alertThresholds(of: cur, rules: rules)))
+            regs.append(Registration(case: cur, events: events, alert: Lifecycle.alertThresholds(of: cur, rules: rules),
+                                     nextNotice: Lifecycle.nextNotice(of: cur, rules: rules)))
         }
         _ = try await platform.store.register(regs)
         done += n

@@ -56,25 +56,27 @@ struct LifecycleStepTests {
         #expect(d.c.currentDue == d.c.deadlines.sign)
         #expect(e.seq == 2 && e.fromState == .registered && e.toState == .dispatched)
         #expect(e.actorID == dispatcher.id && e.role == .dispatcher && e.unit == centerID && e.note == "请按期办理")
-        #expect(e.data == ["toUnit": "10", "mode": "assign", "coHandlers": "13"])
+        // Timed steps keep the limit that governed them: dispatch within 1 working day (end of Tue 03-03).
+        #expect(e.data == ["toUnit": "10", "mode": "assign", "coHandlers": "13", "due": secs("2026-03-04T00:00:00+08:00"), "onTime": "1"])
 
         e = try d.apply(.sign, by: handler(handlerUnit), at: at("2026-03-02T14:00:00+08:00"))
         #expect(d.c.state == .signed && d.c.leadUnit == handlerUnit)
-        #expect(e.seq == 3 && e.unit == handlerUnit && e.role == .handler && e.data.isEmpty)
+        #expect(e.seq == 3 && e.unit == handlerUnit && e.role == .handler)
+        #expect(e.data == ["due": secs("2026-03-05T00:00:00+08:00"), "onTime": "1"]) // sign within 2 working days
 
         e = try d.apply(.accept(caseClass: .claim), by: handler(handlerUnit), at: at("2026-03-03T10:00:00+08:00"))
         #expect(d.c.state == .accepted && d.c.caseClass == .claim)
         // 20 working days after Tue 03-03: 03-04..06 (3), 09..13 (8), 16..20 (13), 23..27 (18), 30, 31 (20)
         #expect(d.c.deadlines.reply == at("2026-04-01T00:00:00+08:00"))
         #expect(d.c.currentDue == d.c.deadlines.reply)
-        #expect(e.data == ["caseClass": "claim"])
+        #expect(e.data == ["caseClass": "claim", "due": secs("2026-03-06T00:00:00+08:00"), "onTime": "1"])
 
         e = try d.apply(.reply(result: .support, text: "已处理"), by: handler(handlerUnit), at: at("2026-03-20T10:00:00+08:00"))
         #expect(d.c.state == .replied && d.c.holder == centerID)
         #expect(d.c.reply == Reply(result: .support, text: "已处理", at: at("2026-03-20T10:00:00+08:00"), unit: handlerUnit))
         // 30 days after 03-20 = Sun 04-19 → Mon 04-20
         #expect(d.c.deadlines.reviewRequest == at("2026-04-21T00:00:00+08:00"))
-        #expect(e.data == ["result": "support"])
+        #expect(e.data == ["result": "support", "due": secs("2026-04-01T00:00:00+08:00"), "onTime": "1"])
 
         e = try d.apply(.evaluate(.dissatisfied), by: citizen, at: at("2026-03-21T10:00:00+08:00"))
         #expect(e.unit == centerID && e.role == .citizen && e.actorID == citizen.id)
@@ -503,7 +505,7 @@ struct LifecycleStepTests {
         #expect(signed.refusal(.reject(route: .arbitration, reason: "")) == .invalidField(field: "reason", message: "必须填写"))
         let r = try signed.apply(.reject(route: .laborArbitration, reason: "劳动争议"), by: handler(handlerUnit))
         #expect(signed.c.state == .rejected && signed.c.rejection == .laborArbitration)
-        #expect(r.data == ["route": "laborArbitration", "reason": "劳动争议"])
+        #expect(r.data == ["route": "laborArbitration", "reason": "劳动争议", "due": secs("2026-03-06T00:00:00+08:00"), "onTime": "1"])
         #expect(signed.c.currentDue == nil)
 
         var accepted = try driver(in: .accepted)
@@ -516,3 +518,6 @@ struct LifecycleStepTests {
         #expect(reviewing.refusal(.decideReview(result: .support, text: "")) == .invalidField(field: "text", message: "必须填写"))
     }
 }
+
+/// Unix seconds of an ISO instant, as event data keeps them.
+func secs(_ iso: String) -> String { String(Instant.parse(iso)!.seconds) }

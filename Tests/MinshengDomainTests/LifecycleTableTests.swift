@@ -14,7 +14,21 @@ struct LifecycleTableTests {
     /// Written by hand from DESIGN.md "Lifecycle" (and the words table): what each legal step does to a case
     /// that an admin drove into the state along `path(to:)` (dispatched to unit 10, accepted by it, replied, …).
     /// A pair missing here is illegal.
-    static let expected: [CaseState: [Action: Outcome]] = [
+    static let expected: [CaseState: [Action: Outcome]] = {
+        // Supervision and leader ownership apply to every open case and leave its state alone.
+        var table = byState
+        for (state, var row) in table where state.isOpen {
+            for action in Lifecycle.supervision {
+                row[action] = action == .respondSupervision
+                    ? .fails(.noPendingRequest(action: .respondSupervision)) // no order to answer yet
+                    : .to(state, holder: nil)
+            }
+            table[state] = row
+        }
+        return table
+    }()
+
+    static let byState: [CaseState: [Action: Outcome]] = [
         .registered: [
             .dispatch: .to(.dispatched, holder: handlerUnit),
             .handOff: .to(.handedOff, holder: centerID),           // emergencies go to 110/119/120/122 at once

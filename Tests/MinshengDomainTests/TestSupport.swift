@@ -87,6 +87,12 @@ func registeredCase(at registeredAt: Instant, rules: DeadlineRules = Fixtures.ru
 func validStep(for action: Action) -> Step {
     switch action {
     case .register, .raiseAlert: fatalError("\(action) is not a Step")
+    case .remind: .remind
+    case .superviseOrder: .superviseOrder(text: "请于3日内办结并书面回复", due: Instant(seconds: 4_102_444_800))
+    case .respondSupervision: .respondSupervision(text: "已办结")
+    case .fieldCheck: .fieldCheck(kind: .procedure, finding: "程序合规")
+    case .holdAccountable: .holdAccountable(kind: .criticism, unit: nil, text: "逾期未办，通报批评")
+    case .takeOwnership: .takeOwnership
     case .dispatch: .dispatch(to: handlerUnit, mode: .assign, coHandlers: [])
     case .redispatch: .redispatch(to: redispatchUnit, mode: .forward, reason: "原单位无管辖权，改派")
     case .sign: .sign

@@ -36,7 +36,8 @@ struct APITests {
             #expect(r["policy"].string == "12320")
             #expect(r["alert"]["level"].string == "normal")
             #expect(r["alert"]["nextChange"].string == "2026-11-04T00:00:00+08:00")
-            #expect(r["allowedActions"].strings == ["dispatch", "handOff", "reply", "note"])
+            #expect(r["allowedActions"].strings == ["dispatch", "handOff", "reply", "note", "remind", "superviseOrder",
+                                                    "respondSupervision", "fieldCheck", "holdAccountable", "takeOwnership"])
             #expect(r["citizen"]["phone"].string == "13800001234")
             #expect(r.headers[.contentType]?.hasPrefix("application/json") == true)
 
@@ -415,7 +416,8 @@ struct APITests {
             expectError(sign, .conflict, "illegal_step")
             #expect(sign["action"].string == "sign")
             #expect(sign["state"].string == "registered")
-            #expect(sign["allowed"].strings == ["dispatch", "handOff", "reply", "note"])
+            #expect(sign["allowed"].strings == ["dispatch", "handOff", "reply", "note", "remind", "superviseOrder",
+                                                "respondSupervision", "fieldCheck", "holdAccountable", "takeOwnership"])
             expectError(try await h.act(id, "accept"), .conflict, "illegal_step")
             expectError(try await h.act(id, "evaluate", ["evaluation": "satisfied"]), .conflict, "illegal_step")
             expectError(try await h.act(id, "close"), .conflict, "illegal_step")

@@ -24,6 +24,10 @@ import Testing
         c.reviewDecision = Decision(result: .support, text: "复查", at: Instant(seconds: 1_700_000_500), unit: 3)
         c.rereviewDecision = Decision(result: .notSupported, text: "复核", at: Instant(seconds: 1_700_000_600), unit: nil)
         c.alertNotice = AlertNotice(level: .urgent, phase: "reply#0")
+        c.supervisionOrders = [SupervisionOrder(seq: 3, unit: 4, text: "督办\"一\"", issuedAt: Instant(seconds: 1_700_000_800),
+                                                due: Instant(seconds: 1_700_900_000), response: "已整改", respondedAt: Instant(seconds: 1_700_000_900)),
+                               SupervisionOrder(seq: 5, unit: 5, text: "督办二", issuedAt: Instant(seconds: 1_700_001_000), due: Instant(seconds: 1_700_901_000))]
+        c.owner = Owner(id: "leader-1", name: "李局长", unit: 3, since: Instant(seconds: 1_700_002_000))
         c.handedOffTo = .fire; c.version = 9; c.updatedAt = Instant(seconds: 1_700_000_700)
         return c
     }

@@ -72,12 +72,17 @@ struct CasesController {
             guard let i = Instant.parse(v) else { throw APIError.invalid(k, "应为日期 YYYY-MM-DD 或 ISO 8601 时间") }
             return i
         }
-        let known: Set<String> = ["unit", "coHandler", "state", "open", "alert", "kind", "channel", "category", "from", "to", "q", "order", "cursor", "limit"]
+        let known: Set<String> = ["unit", "coHandler", "owner", "leaderProposed", "state", "open", "alert", "kind", "channel", "category", "from", "to", "q", "order", "cursor", "limit"]
         for (k, _) in p where !known.contains(String(k)) {
             throw APIError(.badRequest, "unknown_parameter", "未知查询参数 \(k)；可用：\(known.sorted().joined(separator: ", "))")
         }
         q.unit = try int("unit")
         q.coHandler = try int("coHandler")
+        q.owner = param("owner")
+        if let l = param("leaderProposed") {
+            guard l == "true" || l == "false" else { throw APIError.invalid("leaderProposed", "应为 true 或 false") }
+            q.leaderProposed = l == "true"
+        }
         if let s = param("state") { q.state = try parseEnum("state", s, CaseState.self) }
         if let o = param("open") {
             guard o == "true" || o == "false" else { throw APIError.invalid("open", "应为 true 或 false") }
@@ -125,7 +130,12 @@ struct CasesController {
         }
         let buffer = try await request.body.collect(upTo: APILimits.maxBodyBytes)
         let json: JSON = buffer.readableBytes == 0 ? .object([]) : try JSON.parse(Array(buffer.readableBytesView))
-        let f = try Fields(json, allowed: Self.actionFields[action, default: []] + ["note", "actingUnit"])
+        let f = try Fields(json, allowed: Self.actionFields[action, default: []] + ["note", "actingUnit", "actingAs"])
+        if let name = try f.string("actingAs", max: 50) {
+            // The admin acts in a named person's stead (a leader taking a case); accounts replace this later.
+            actor.id = "person:" + name
+            actor.name = name
+        }
         if let u = try f.int("actingUnit") {
             guard platform.unit(u) != nil else { throw APIError.invalid("actingUnit", "单位 \(u) 不存在") }
             actor.unit = u
@@ -155,6 +165,8 @@ struct CasesController {
         .reopen: ["reason"],
         .review: ["reason", "unit"], .rereview: ["reason", "unit"],
         .decideReview: ["result", "text"], .decideRereview: ["result", "text"],
+        .superviseOrder: ["text", "due"], .respondSupervision: ["text"],
+        .fieldCheck: ["kind", "finding"], .holdAccountable: ["kind", "unit", "text"],
     ]
 
     private func makeStep(_ action: Action, _ f: Fields, caseID: CaseID) async throws -> Step {
@@ -206,6 +218,18 @@ struct CasesController {
         case .decideReview: return .decideReview(result: try f.value("result", ReplyResult.self, required: true)!, text: try text())
         case .decideRereview: return .decideRereview(result: try f.value("result", ReplyResult.self, required: true)!, text: try text())
         case .note: return .note
+        case .remind: return .remind
+        case .superviseOrder:
+            let d = try f.requiredString("due", max: 40)
+            guard var due = Instant.parse(d) else { throw APIError.invalid("due", "应为日期 YYYY-MM-DD 或 ISO 8601 时间") }
+            if d.count == 10 { due = due.adding(seconds: 86_400) } // a bare date: through that day
+            return .superviseOrder(text: try text(), due: due)
+        case .respondSupervision: return .respondSupervision(text: try text())
+        case .fieldCheck:
+            return .fieldCheck(kind: try f.value("kind", FieldCheckKind.self, required: true)!, finding: try f.requiredString("finding", max: APILimits.maxContent))
+        case .holdAccountable:
+            return .holdAccountable(kind: try f.value("kind", AccountabilityKind.self, required: true)!, unit: try f.int("unit"), text: try text())
+        case .takeOwnership: return .takeOwnership
         }
     }
 

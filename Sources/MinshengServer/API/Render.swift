@@ -62,6 +62,13 @@ extension Platform {
             ("reviewDecision", c.reviewDecision.map(renderDecision) ?? .null),
             ("rereviewDecision", c.rereviewDecision.map(renderDecision) ?? .null),
             ("handedOffTo", .value(c.handedOffTo)),
+            ("owner", c.owner.map { .object([("id", .string($0.id)), ("name", .string($0.name)), ("unit", unitRef($0.unit)),
+                                             ("since", .time($0.since))]) } ?? .null),
+            ("supervisionOrders", .array(c.supervisionOrders.map { o in
+                .object([("seq", .int(o.seq)), ("unit", unitRef(o.unit)), ("text", .string(o.text)), ("issuedAt", .time(o.issuedAt)),
+                         ("due", .time(o.due)), ("response", .opt(o.response)), ("respondedAt", .time(o.respondedAt)),
+                         ("overdue", .bool(o.response == nil && o.due <= clock.now()))])
+            })),
             ("allowedActions", .array(Lifecycle.allowedActions(in: c.state).map { .string($0.rawValue) })),
         ]
         if let events {

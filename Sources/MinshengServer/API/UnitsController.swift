@@ -8,6 +8,26 @@ struct UnitsController {
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("units", use: list)
         group.get("units/:id", use: show)
+        group.get("units/:id/record", use: record)
+    }
+
+    /// The unit's supervision record: reminders, supervision orders and responses, field checks, accountability.
+    @Sendable func record(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        _ = try context.requireActor()
+        guard let s = context.parameters.get("id"), let id = Int64(s), let u = platform.unit(id) else {
+            throw APIError.notFound("单位不存在")
+        }
+        let events = try await platform.store.supervisionRecord(unit: id, limit: 500)
+        var counts: [String: Int] = [:]
+        for e in events { counts[e.action.rawValue, default: 0] += 1 }
+        return .object([
+            ("unit", platform.unitRef(u.id)),
+            ("counts", .object(Lifecycle.supervision.filter { $0 != .takeOwnership }.map { ($0.rawValue, .int(counts[$0.rawValue] ?? 0)) })),
+            ("items", .array(events.map { e in
+                guard case let .object(pairs) = platform.render(e) else { return .null }
+                return .object([("caseId", .int(e.caseID))] + pairs)
+            })),
+        ])
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSON {

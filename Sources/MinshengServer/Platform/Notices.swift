@@ -22,6 +22,25 @@ extension Platform {
                        recipientUnit: unit.id, phone: unit.phone, message: text, createdAt: now)]
     }
 
+    /// Reminders, supervision orders and accountability reach the unit concerned at once.
+    func supervisionNotices(_ event: CaseEvent, _ c: Case, at now: Instant) -> [Notice] {
+        guard [.remind, .superviseOrder, .holdAccountable].contains(event.action),
+              let target = event.data["targetUnit"].flatMap(Int64.init), let unit = unit(target) else { return [] }
+        let what: String
+        switch event.action {
+        case .remind: what = "督查催办：\(event.note)"
+        case .superviseOrder:
+            let due = event.data["due"].flatMap(Int64.init).map { Self.deadlineText(Instant(seconds: $0)) } ?? ""
+            what = "已列入督办，请于\(due)前书面回复办理情况"
+        default:
+            let kind = event.data["kind"].flatMap(AccountabilityKind.init(rawValue:))?.label ?? "问责"
+            what = "\(kind)：\(event.data["text"] ?? "")"
+        }
+        return [Notice(dedupeKey: "\(c.id):\(event.action.rawValue):v\(event.seq):\(unit.id)", caseID: c.id, kind: event.action.rawValue,
+                       recipientUnit: unit.id, phone: unit.phone,
+                       message: "【民生诉求督办】\(unit.name)：诉求件\(c.trackingCode)《\(c.title)》\(what)。", createdAt: now)]
+    }
+
     /// Warning, urgent, alarm: to the unit holding the case; an alarm also to the government above it.
     func alertNotices(_ c: Case, level: AlertLevel, at now: Instant) -> [Notice] {
         guard let phase = Lifecycle.noticePhase(of: c), let holder = unit(c.holder) else { return [] }

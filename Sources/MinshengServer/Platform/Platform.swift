@@ -149,7 +149,8 @@ public final class Platform: Sendable {
             let rules = self.rules(for: old)
             let (c, event) = try Lifecycle.apply(step, to: old, by: actor, at: now, note: note, rules: rules)
             return CaseChange(case: c, event: event, alert: Lifecycle.alertThresholds(of: c, rules: rules),
-                              nextNotice: Lifecycle.nextNotice(of: c, rules: rules), notices: self.deliveryNotices(old, c, at: now))
+                              nextNotice: Lifecycle.nextNotice(of: c, rules: rules),
+                              notices: self.deliveryNotices(old, c, at: now) + self.supervisionNotices(event, c, at: now))
         }
     }
 

@@ -1,0 +1,358 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import MinshengDomain
+@testable import MinshengServer
+import MinshengStore
+import Testing
+
+/// Unit statistics on a scenario small enough to check by hand (units of `apiUnits`: district 3 with departments
+/// 4 and 5, town 6). Policy 12320 (sign 2, accept 3, reply 20 working days, each counted from the day after the
+/// step and ending at 24:00), the shipped calendar (no holiday from 2026-10-30 to 2026-12-07).
+///
+/// Period P = from=2026-11-02&to=2026-12-06, i.e. [Mon 2026-11-02 00:00, Mon 2026-12-07 00:00).
+///
+/// | case | phone | steps (2026, China time) | notes |
+/// | --- | --- | --- | --- |
+/// | A | …01 | reg 11-02 09:00 · dispatch→4 11-02 10:00 · sign 11:00 · accept 14:00 · reply 11-10 · 满意 11-11 | all on time; 6 wd (11-03…11-10) |
+/// | B | …02 | reg 11-02 09:00 · dispatch→4 11-02 10:00 · sign 11-05 09:00 · accept 11-05 10:00 · reply 12-04 10:00 · 基本满意 12-05 | sign limit 11-05 00:00 → late; accept limit 11-06 00:00 → on time; reply limit 12-04 00:00 → late; 24 wd |
+/// | C | …01 (A's) | reg 11-03 09:00 · dispatch→4 11-03 10:00 · sign 11:00 · accept 11-04 · reply 11-11 · 不满意 11-12 · reopen 11-12 10:00 · accept 11-13 · reply 11-20 | repeat of A; all on time; 6 wd, then 6 wd (11-13…11-20) |
+/// | D | …04 | reg 11-04 09:00 · dispatch→4 11-04 10:00 · sign 11:00 · transfer→5 15:00 · sign (by 5's handler) 11-05 09:00 · accept 10:00 | on time; open at the end of P |
+/// | E | …05 | reg 11-02 09:00 · dispatch→5 11-02 10:00 · sign 11-04 09:00 · reject 11-09 10:00 | accept limit 11-06 00:00 → reject late |
+/// | F | …06 | reg 10-30 09:00 · dispatch→5 10-30 10:00 (before P) · sign 11-02 09:00 · accept 10:00 · reply 11-06 · 满意 11-07 | delivered before P: its steps in P count, it is not received; 5 wd (11-02…11-06) |
+/// | G | …02 (B's) | reg 11-02 09:30 · dispatch→6 11-02 10:00 · sign 11:00 | repeat of B; open |
+/// | H | …01 | reg 12-07 09:00 · dispatch→4 12-07 10:00 | after P: counted nowhere |
+@Suite("Unit statistics")
+struct StatsTests {
+    static let admin = Actor(id: "admin", name: "管理员", role: .admin, unit: nil)
+    static let handler5 = Actor(id: "h5", name: "人社局承办人", role: .handler, unit: 5)
+    static let period = "from=2026-11-02&to=2026-12-06"
+
+    @discardableResult
+    static func scenario(_ p: Platform) async throws -> [String: CaseID] {
+        func reg(_ phone: String, _ t: String) async throws -> CaseID {
+            var draft = CaseDraft(channel: .phone, kind: .complaint, title: "诉求 \(phone) \(t)", content: "内容",
+                                  citizen: Citizen(name: "群众", phone: phone))
+            draft.category = "城乡建设"
+            return try await p.register(draft, by: admin, at: at(t)).case.id
+        }
+        func go(_ id: CaseID, _ s: Step, _ t: String, by actor: Actor = admin) async throws {
+            _ = try await p.perform(s, on: id, by: actor, at: at(t))
+        }
+        let d = "2026-11-0"
+        let a = try await reg("13900000001", "\(d)2T09:00:00+08:00")
+        let b = try await reg("13900000002", "\(d)2T09:00:00+08:00")
+        let e = try await reg("13900000005", "\(d)2T09:00:00+08:00")
+        let g = try await reg("13900000002", "\(d)2T09:30:00+08:00")
+        let c = try await reg("13900000001", "\(d)3T09:00:00+08:00")
+        let dd = try await reg("13900000004", "\(d)4T09:00:00+08:00")
+        let f = try await reg("13900000006", "2026-10-30T09:00:00+08:00")
+        let h = try await reg("13900000001", "2026-12-07T09:00:00+08:00")
+
+        // A → 4: everything on time.
+        try await go(a, .dispatch(to: 4, mode: .assign, coHandlers: []), "\(d)2T10:00:00+08:00")
+        try await go(a, .sign, "\(d)2T11:00:00+08:00")
+        try await go(a, .accept(caseClass: .claim), "\(d)2T14:00:00+08:00")
+        try await go(a, .reply(result: .support, text: "已修复"), "2026-11-10T10:00:00+08:00")
+        try await go(a, .evaluate(.satisfied), "2026-11-11T10:00:00+08:00")
+        // B → 4: late sign, late reply.
+        try await go(b, .dispatch(to: 4, mode: .forward, coHandlers: []), "\(d)2T10:00:00+08:00")
+        try await go(b, .sign, "\(d)5T09:00:00+08:00")
+        try await go(b, .accept(caseClass: nil), "\(d)5T10:00:00+08:00")
+        try await go(b, .reply(result: .explain, text: "已说明"), "2026-12-04T10:00:00+08:00")
+        try await go(b, .evaluate(.basicallySatisfied), "2026-12-05T10:00:00+08:00")
+        // C → 4, a repeat of A; dissatisfied, reopened, answered again.
+        try await go(c, .dispatch(to: 4, mode: .forward, coHandlers: []), "\(d)3T10:00:00+08:00")
+        try await go(c, .sign, "\(d)3T11:00:00+08:00")
+        try await go(c, .accept(caseClass: nil), "\(d)4T09:00:00+08:00")
+        try await go(c, .reply(result: .support, text: "已处理"), "2026-11-11T10:00:00+08:00")
+        try await go(c, .evaluate(.dissatisfied), "2026-11-12T09:00:00+08:00")
+        try await go(c, .reopen(reason: "群众不满意"), "2026-11-12T10:00:00+08:00")
+        try await go(c, .accept(caseClass: nil), "2026-11-13T09:00:00+08:00")
+        try await go(c, .reply(result: .support, text: "再次处理"), "2026-11-20T10:00:00+08:00")
+        // D → 4, transferred to 5, still being handled at the end of P.
+        try await go(dd, .dispatch(to: 4, mode: .forward, coHandlers: []), "\(d)4T10:00:00+08:00")
+        try await go(dd, .sign, "\(d)4T11:00:00+08:00")
+        try await go(dd, .transfer(to: 5, reason: "属人社局职责"), "\(d)4T15:00:00+08:00")
+        try await go(dd, .sign, "\(d)5T09:00:00+08:00", by: handler5)
+        try await go(dd, .accept(caseClass: nil), "\(d)5T10:00:00+08:00", by: handler5)
+        // E → 5, rejected after the accept limit.
+        try await go(e, .dispatch(to: 5, mode: .forward, coHandlers: []), "\(d)2T10:00:00+08:00")
+        try await go(e, .sign, "\(d)4T09:00:00+08:00")
+        try await go(e, .reject(route: .litigation, reason: "属于诉讼事项"), "\(d)9T10:00:00+08:00")
+        // F → 5, delivered before P.
+        try await go(f, .dispatch(to: 5, mode: .forward, coHandlers: []), "2026-10-30T10:00:00+08:00")
+        try await go(f, .sign, "\(d)2T09:00:00+08:00")
+        try await go(f, .accept(caseClass: nil), "\(d)2T10:00:00+08:00")
+        try await go(f, .reply(result: .support, text: "已解决"), "\(d)6T10:00:00+08:00")
+        try await go(f, .evaluate(.satisfied), "\(d)7T10:00:00+08:00")
+        // G → town 6, a repeat of B.
+        try await go(g, .dispatch(to: 6, mode: .forward, coHandlers: []), "\(d)2T10:00:00+08:00")
+        try await go(g, .sign, "\(d)2T11:00:00+08:00")
+        // H → 4 after P.
+        try await go(h, .dispatch(to: 4, mode: .forward, coHandlers: []), "2026-12-07T10:00:00+08:00")
+        return ["A": a, "B": b, "C": c, "D": dd, "E": e, "F": f, "G": g, "H": h]
+    }
+
+    static func num(_ j: J) -> Double? { (j.raw as? NSNumber)?.doubleValue }
+
+    /// Checks every figure of one row against the hand count.
+    static func expectFigures(_ r: J, received: Int, repeats: Int, repeatRate: Double?,
+                              signed: Int, signedOnTime: Int, signRate: Double?,
+                              decided: Int, decidedOnTime: Int, acceptRate: Double?,
+                              replied: Int, repliedOnTime: Int, replyRate: Double?,
+                              toComplete: Int, completed: Int, completionRate: Double?,
+                              evaluated: Int, evaluationRate: Double?, satisfied: Int, satisfactionRate: Double?,
+                              avgDays: Double?, score: Double?, sourceLocation: SourceLocation = #_sourceLocation) {
+        func rate(_ key: String, _ v: Double?) {
+            if let v {
+                #expect(num(r[key]) == v, "\(key): \(r)", sourceLocation: sourceLocation)
+            } else {
+                #expect(r[key].isNull, "\(key) should be null: \(r)", sourceLocation: sourceLocation)
+            }
+        }
+        func count(_ key: String, _ v: Int) { #expect(r[key].int == v, "\(key): \(r)", sourceLocation: sourceLocation) }
+        count("received", received); count("repeats", repeats); rate("repeatRate", repeatRate)
+        count("signed", signed); count("signedOnTime", signedOnTime); rate("signOnTimeRate", signRate)
+        count("decided", decided); count("decidedOnTime", decidedOnTime); rate("acceptOnTimeRate", acceptRate)
+        count("replied", replied); count("repliedOnTime", repliedOnTime); rate("replyOnTimeRate", replyRate)
+        count("toComplete", toComplete); count("completed", completed); rate("completionRate", completionRate)
+        count("evaluated", evaluated); rate("evaluationRate", evaluationRate)
+        count("satisfied", satisfied); rate("satisfactionRate", satisfactionRate)
+        rate("averageReplyWorkingDays", avgDays); rate("score", score)
+    }
+
+    // Unit 4: received A, B, C, C again (reopen), D = 5; repeats C twice = 2 → 0.4.
+    //   signs A✓ B✗ C✓ D✓ = 3/4 = 0.75; accepts A✓ B✓ C✓ C✓ = 4/4 = 1; replies A✓ B✗ C✓ C✓ = 3/4 = 0.75.
+    //   due: A, B, C, C again (D was passed on) = 4, all answered → 1. Rated: A 满意, B 基本满意, C 不满意 = 3 of 4
+    //   replies → 0.75; satisfied 2/3 = 0.6667. Working days 6 + 24 + 6 + 6 = 42 / 4 = 10.5.
+    //   score = 100 × (0.2·0.75 + 0.2·1 + 0.3·0.75 + 0.3·2/3) = 100 × (0.15 + 0.2 + 0.225 + 0.2) = 77.5
+    static func expectUnit4(_ r: J, sourceLocation: SourceLocation = #_sourceLocation) {
+        expectFigures(r, received: 5, repeats: 2, repeatRate: 0.4, signed: 4, signedOnTime: 3, signRate: 0.75,
+                      decided: 4, decidedOnTime: 4, acceptRate: 1, replied: 4, repliedOnTime: 3, replyRate: 0.75,
+                      toComplete: 4, completed: 4, completionRate: 1, evaluated: 3, evaluationRate: 0.75, satisfied: 2,
+                      satisfactionRate: 0.6667, avgDays: 10.5, score: 77.5, sourceLocation: sourceLocation)
+    }
+
+    // Unit 5: received D (transfer), E = 2, no repeat. Signs D✓ E✓ F✓ = 3/3; decisions D✓ E✗(reject) F✓ = 2/3 = 0.6667;
+    //   reply F✓ = 1/1, 5 working days; due D (open), E (rejected) = 2, completed 1 → 0.5 (F was delivered before P);
+    //   F rated 满意: 1/1, 1/1. score = 100 × (0.2·1 + 0.2·2/3 + 0.3·1 + 0.3·1) = 93.333… → 93.33
+    static func expectUnit5(_ r: J, sourceLocation: SourceLocation = #_sourceLocation) {
+        expectFigures(r, received: 2, repeats: 0, repeatRate: 0, signed: 3, signedOnTime: 3, signRate: 1,
+                      decided: 3, decidedOnTime: 2, acceptRate: 0.6667, replied: 1, repliedOnTime: 1, replyRate: 1,
+                      toComplete: 2, completed: 1, completionRate: 0.5, evaluated: 1, evaluationRate: 1, satisfied: 1,
+                      satisfactionRate: 1, avgDays: 5, score: 93.33, sourceLocation: sourceLocation)
+    }
+
+    @Test func rankingOfDistrictUnits() async throws {
+        try await withAPI { h in
+            try await Self.scenario(h.platform)
+            let r = try await h.get("/api/v1/stats/units?level=district&\(Self.period)")
+            #expect(r.status == .ok, "\(r.text)")
+            #expect(r["from"].string == "2026-11-02T00:00:00+08:00")
+            #expect(r["to"].string == "2026-12-07T00:00:00+08:00")
+            #expect(r["level"].string == "district")
+            #expect(r["kinds"].strings == ["department", "government"])
+            #expect(Self.num(r["weights"]["replyOnTimeRate"]) == 0.3)
+            // 5 (93.33) before 4 (77.5); district 3 received nothing: last, without a rank. Center 2 is city level.
+            #expect(r["items"].array.map { $0["unit"]["id"].int } == [5, 4, 3])
+            #expect(r["items"].array.map { $0["rank"].int } == [1, 2, nil])
+            #expect(r["items"][2]["rank"].isNull)
+            #expect(r["items"][0]["unit"]["name"].string == "渝中区人力社保局")
+            Self.expectUnit5(r["items"][0])
+            Self.expectUnit4(r["items"][1])
+            Self.expectFiguresEmpty(r["items"][2])
+
+            // Only departments.
+            let deps = try await h.get("/api/v1/stats/units?level=district&kind=department&\(Self.period)")
+            #expect(deps.status == .ok, "\(deps.text)")
+            #expect(deps["items"].array.map { $0["unit"]["id"].int } == [5, 4])
+            #expect(deps["kinds"].strings == ["department"])
+            // Towns: only 6.
+            let towns = try await h.get("/api/v1/stats/units?level=town&\(Self.period)")
+            #expect(towns["items"].array.map { $0["unit"]["id"].int } == [6])
+        }
+    }
+
+    static func expectFiguresEmpty(_ r: J, sourceLocation: SourceLocation = #_sourceLocation) {
+        Self.expectFigures(r, received: 0, repeats: 0, repeatRate: nil, signed: 0, signedOnTime: 0, signRate: nil,
+                           decided: 0, decidedOnTime: 0, acceptRate: nil, replied: 0, repliedOnTime: 0, replyRate: nil,
+                           toComplete: 0, completed: 0, completionRate: nil, evaluated: 0, evaluationRate: nil, satisfied: 0,
+                           satisfactionRate: nil, avgDays: nil, score: nil, sourceLocation: sourceLocation)
+    }
+
+    @Test func oneUnitAndSubtree() async throws {
+        try await withAPI { h in
+            try await Self.scenario(h.platform)
+            let four = try await h.get("/api/v1/stats/units/4?\(Self.period)")
+            #expect(four.status == .ok, "\(four.text)")
+            #expect(four["unit"]["id"].int == 4)
+            #expect(four["subtree"].bool == false)
+            #expect(four["units"].int == 1)
+            #expect(four["rank"].exists == false)
+            Self.expectUnit4(four.json)
+            let five = try await h.get("/api/v1/stats/units/5?\(Self.period)&subtree=false")
+            Self.expectUnit5(five.json)
+
+            // Town 6: received G, a repeat of B (1/1); signed on time 1/1; nothing decided, answered or rated.
+            // Its only rate with a denominator is the sign rate: the weights left scale up → score 100 × 0.2·1 / 0.2 = 100.
+            let six = try await h.get("/api/v1/stats/units/6?\(Self.period)")
+            Self.expectFigures(six.json, received: 1, repeats: 1, repeatRate: 1, signed: 1, signedOnTime: 1, signRate: 1,
+                               decided: 0, decidedOnTime: 0, acceptRate: nil, replied: 0, repliedOnTime: 0, replyRate: nil,
+                               toComplete: 1, completed: 0, completionRate: 0, evaluated: 0, evaluationRate: nil, satisfied: 0,
+                               satisfactionRate: nil, avgDays: nil, score: 100)
+
+            // District 3 with 4, 5, 6: the sums. received 5+2+1 = 8, repeats 2+0+1 = 3 → 0.375; signs 7/8 = 0.875;
+            // decisions 6/7 = 0.8571; replies 4/5 = 0.8; due 4+2+1 = 7, completed 4+1 = 5 → 0.7143; rated 4 of 5 → 0.8;
+            // satisfied 3/4 = 0.75; working days (42 + 5) / 5 = 9.4;
+            // score = 100 × (0.2·7/8 + 0.2·6/7 + 0.3·0.8 + 0.3·0.75) = 100 × 0.811428… = 81.14
+            let tree = try await h.get("/api/v1/stats/units/3?\(Self.period)&subtree=true")
+            #expect(tree.status == .ok, "\(tree.text)")
+            #expect(tree["subtree"].bool == true)
+            #expect(tree["units"].int == 4)
+            Self.expectFigures(tree.json, received: 8, repeats: 3, repeatRate: 0.375, signed: 8, signedOnTime: 7, signRate: 0.875,
+                               decided: 7, decidedOnTime: 6, acceptRate: 0.8571, replied: 5, repliedOnTime: 4, replyRate: 0.8,
+                               toComplete: 7, completed: 5, completionRate: 0.7143, evaluated: 4, evaluationRate: 0.8, satisfied: 3,
+                               satisfactionRate: 0.75, avgDays: 9.4, score: 81.14)
+            // District 3 alone received nothing.
+            let three = try await h.get("/api/v1/stats/units/3?\(Self.period)")
+            Self.expectFiguresEmpty(three.json)
+            // The city's subtree holds the same cases (the center 2 counts nothing): the same figures over 6 units.
+            let city = try await h.get("/api/v1/stats/units/1?\(Self.period)&subtree=true")
+            #expect(city["units"].int == 6)
+            #expect(city["received"].int == 8)
+            #expect(Self.num(city["score"]) == 81.14)
+        }
+    }
+
+    /// A period's figures depend only on the events before its end: the first week alone, [11-02, 11-07).
+    @Test func shorterPeriodCountsOnlyItsEvents() async throws {
+        try await withAPI { h in
+            try await Self.scenario(h.platform)
+            // Unit 4: received A, B, C, D = 4, repeat C → 0.25; signs 3/4; decisions A, B, C = 3/3; no reply yet;
+            // due A, B, C (D passed on) = 3, none answered by 11-07 → 0. score = 100 × (0.2·0.75 + 0.2·1) / 0.4 = 87.5
+            let r = try await h.get("/api/v1/stats/units/4?from=2026-11-02&to=2026-11-06")
+            #expect(r["to"].string == "2026-11-07T00:00:00+08:00")
+            Self.expectFigures(r.json, received: 4, repeats: 1, repeatRate: 0.25, signed: 4, signedOnTime: 3, signRate: 0.75,
+                               decided: 3, decidedOnTime: 3, acceptRate: 1, replied: 0, repliedOnTime: 0, replyRate: nil,
+                               toComplete: 3, completed: 0, completionRate: 0, evaluated: 0, evaluationRate: nil, satisfied: 0,
+                               satisfactionRate: nil, avgDays: nil, score: 87.5)
+            // ISO times work too; the week after P holds only H's delivery to 4.
+            let after = try await h.get("/api/v1/stats/units/4?from=2026-12-07T00:00:00%2B08:00&to=2026-12-14T00:00:00%2B08:00")
+            #expect(after.status == .ok, "\(after.text)")
+            #expect(after["received"].int == 1)
+            #expect(after["toComplete"].int == 1)
+            #expect(after["signed"].int == 0)
+        }
+    }
+
+    @Test func csvExport() async throws {
+        try await withAPI { h in
+            try await Self.scenario(h.platform)
+            let r = try await h.get("/api/v1/stats/units?level=district&\(Self.period)&format=csv")
+            #expect(r.status == .ok)
+            #expect(r.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(r.headers[.contentDisposition] == "attachment; filename=\"stats-district-2026-11-02-2026-12-06.csv\"")
+            #expect(r.text.hasPrefix("\u{FEFF}"), "a UTF-8 BOM for Excel")
+            let lines = r.text.dropFirst().components(separatedBy: "\r\n")
+            #expect(lines.count == 5, "header, 3 rows, and the empty string after the last CRLF: \(lines)")
+            #expect(lines.last == "")
+            let header = lines[0].components(separatedBy: ",")
+            #expect(header.count == 26)
+            #expect(header.first == "排名 rank")
+            #expect(header.contains("按期办结率 replyOnTimeRate"))
+            #expect(header.last == "综合得分 score")
+            #expect(lines[1] == "1,5,渝中区人力社保局,区县,部门,2,3,3,100.00%,3,2,66.67%,1,1,100.00%,2,1,50.00%,1,100.00%,1,100.00%,5.00,0,0.00%,93.33")
+            #expect(lines[2] == "2,4,渝中区城市管理局,区县,部门,5,4,3,75.00%,4,4,100.00%,4,3,75.00%,4,4,100.00%,3,75.00%,2,66.67%,10.50,2,40.00%,77.50")
+            #expect(lines[3] == ",3,渝中区,区县,政府,0,0,0,,0,0,,0,0,,0,0,,0,,0,,,0,,")
+
+            let tree = try await h.get("/api/v1/stats/units/3?\(Self.period)&subtree=true&format=csv")
+            #expect(tree.status == .ok)
+            #expect(tree.headers[.contentType] == "text/csv; charset=utf-8")
+            let tl = tree.text.dropFirst().components(separatedBy: "\r\n")
+            #expect(tl.count == 3)
+            #expect(tl[0].components(separatedBy: ",")[2] == "单位（含下级）unit (subtree)")
+            #expect(tl[1] == ",3,渝中区,区县,政府,8,8,7,87.50%,7,6,85.71%,5,4,80.00%,7,5,71.43%,4,80.00%,3,75.00%,9.40,3,37.50%,81.14")
+        }
+    }
+
+    @Test func badParametersAreRefused() async throws {
+        try await withAPI { h in
+            try await Self.scenario(h.platform)
+            let base = "/api/v1/stats/units"
+            do { let r = try await h.get("\(base)?\(Self.period)"); expectError(r, .badRequest, "missing_field") }
+            do { let r = try await h.get("\(base)?level=province&\(Self.period)"); expectError(r, .badRequest, "invalid_value") }
+            do { let r = try await h.get("\(base)?level=district&kind=shop&\(Self.period)"); expectError(r, .badRequest, "invalid_value") }
+            do { let r = try await h.get("\(base)?level=district&to=2026-12-06"); expectError(r, .badRequest, "missing_field") }
+            do { let r = try await h.get("\(base)?level=district&from=2026-11-02"); expectError(r, .badRequest, "missing_field") }
+            do { let r = try await h.get("\(base)?level=district&from=2026-13-02&to=2026-12-06"); expectError(r, .badRequest, "invalid_field") }
+            do { let r = try await h.get("\(base)?level=district&from=yesterday&to=2026-12-06"); expectError(r, .badRequest, "invalid_field") }
+            do { let r = try await h.get("\(base)?level=district&from=2026-12-06&to=2026-11-02"); expectError(r, .badRequest, "invalid_field") }
+            do { let r = try await h.get("\(base)?level=district&from=2025-01-01&to=2026-12-06"); expectError(r, .badRequest, "invalid_field") }
+            do { let r = try await h.get("\(base)?level=district&\(Self.period)&format=xlsx"); expectError(r, .badRequest, "invalid_value") }
+            do { let r = try await h.get("\(base)?level=district&\(Self.period)&unit=4"); expectError(r, .badRequest, "unknown_parameter") }
+            do { let r = try await h.get("\(base)/4?\(Self.period)&subtree=yes"); expectError(r, .badRequest, "invalid_field") }
+            do { let r = try await h.get("\(base)/4?\(Self.period)&level=district"); expectError(r, .badRequest, "unknown_parameter") }
+            do { let r = try await h.get("\(base)/4?from=2026-11-02"); expectError(r, .badRequest, "missing_field") }
+            do { let r = try await h.get("\(base)/abc?\(Self.period)"); expectError(r, .badRequest, "invalid_field") }
+            do { let r = try await h.get("\(base)/999?\(Self.period)"); expectError(r, .notFound, "not_found") }
+            do { let r = try await h.get("\(base)?level=district&\(Self.period)", token: nil); expectError(r, .unauthorized, "unauthorized") }
+            let invalid = try await h.get("\(base)?level=province&\(Self.period)")
+            #expect(invalid["allowed"].strings == ["city", "district", "town", "village"])
+        }
+    }
+
+    // MARK: The arithmetic alone
+
+    @Test func scoreDropsRatesWithoutDenominator() {
+        var t = UnitTally()
+        #expect(Statistics.score(t) == nil)
+        t.replied = 2; t.repliedOnTime = 1 // 按期办结率 0.5 alone
+        #expect(Statistics.rounded(Statistics.score(t), places: 9) == 50)
+        t.evaluated = 1; t.satisfied = 1 // + 满意率 1: (0.3·0.5 + 0.3·1) / 0.6 = 0.75
+        #expect(Statistics.rounded(Statistics.score(t), places: 9) == 75)
+        let weights = Statistics.weights.map(\.weight).reduce(0, +)
+        #expect(abs(weights - 1) < 1e-12)
+    }
+
+    @Test func stintsEndByAnswerOrByPassingOn() {
+        let d = { (s: String) in at(s) }
+        func ev(_ seq: Int, _ a: Action, _ t: String, to: UnitID? = nil, onTime: Bool? = nil, evaluation: Evaluation? = nil) -> StatsEvent {
+            StatsEvent(seq: seq, action: a, at: d(t), unit: 2, toUnit: to, onTime: onTime, evaluation: evaluation)
+        }
+        let from = d("2026-11-02"), to = d("2026-11-09")
+        // Returned by 4 and approved: passed on, not due. Redispatched to 5, returned (pending): still due at 5.
+        let c1 = StatsCase(id: 1, registeredAt: from, isRepeat: false, events: [
+            ev(2, .dispatch, "2026-11-02T10:00:00", to: 4, onTime: true),
+            ev(3, .return, "2026-11-02T11:00:00"),
+            ev(4, .approveReturn, "2026-11-02T12:00:00"),
+            ev(5, .dispatch, "2026-11-03T10:00:00", to: 5, onTime: true),
+            ev(6, .sign, "2026-11-03T11:00:00"), // no recorded limit: not on time
+            ev(7, .object, "2026-11-03T12:00:00"),
+        ])
+        // A reopen (the event names no unit) goes back to the unit that answered.
+        let c2 = StatsCase(id: 2, registeredAt: from, isRepeat: true, events: [
+            ev(2, .dispatch, "2026-10-20T10:00:00", to: 4),
+            ev(3, .sign, "2026-10-20T11:00:00", onTime: true),
+            ev(4, .accept, "2026-10-20T12:00:00", onTime: true),
+            ev(5, .reply, "2026-10-30T12:00:00", onTime: true),
+            ev(6, .evaluate, "2026-11-02T09:00:00", evaluation: .dissatisfied),
+            ev(7, .reopen, "2026-11-02T10:00:00"),
+            ev(8, .accept, "2026-11-03T10:00:00", onTime: false),
+            ev(9, .reply, "2026-11-06T10:00:00", onTime: true),
+            ev(10, .evaluate, "2026-11-06T12:00:00", evaluation: .dissatisfied),
+            ev(11, .evaluate, "2026-11-07T12:00:00", evaluation: .basicallySatisfied),
+            ev(12, .reply, "2026-11-10T10:00:00", onTime: true), // after the period: ignored
+        ])
+        let t = Statistics.tally([c1, c2], from: from, to: to, calendar: WorkCalendar())
+        #expect(t[4]?.received == 2) // c1's first dispatch, c2's reopen
+        #expect(t[4]?.repeats == 1)
+        #expect(t[4]?.toComplete == 1 && t[4]?.completed == 1) // c1 at 4 was passed on; c2's reopen answered
+        #expect(t[4]?.decided == 1 && t[4]?.decidedOnTime == 0)
+        #expect(t[4]?.replied == 1 && t[4]?.repliedOnTime == 1)
+        #expect(t[4]?.replyWorkingDays == 4) // 11-03 … 11-06
+        #expect(t[4]?.evaluated == 1 && t[4]?.satisfied == 1) // the last word on the reply: 基本满意
+        #expect(t[5]?.received == 1 && t[5]?.toComplete == 1 && t[5]?.completed == 0)
+        #expect(t[5]?.signed == 1 && t[5]?.signedOnTime == 0)
+    }
+}

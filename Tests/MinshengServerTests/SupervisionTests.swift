@@ -1,0 +1,76 @@
+import Foundation
+import HummingbirdTesting
+import MinshengDomain
+@testable import MinshengServer
+import MinshengStore
+import Testing
+
+@Suite("Supervision and leader ownership")
+struct SupervisionTests {
+    @Test func supervisionStepsReachTheHistoryTheUnitRecordAndTheUnit() async throws {
+        try await withAPI { h in
+            let id = try await h.create()
+            try await h.step(id, "dispatch", ["unit": 4])
+            h.clock.advance(seconds: 3600)
+            // 催办: the note is the reminder; refused without it, changes nothing.
+            let before = try await h.version(id)
+            expectError(try await h.act(id, "remind"), .unprocessableContent, "invalid_field")
+            #expect(try await h.version(id) == before)
+            try await h.step(id, "remind", ["note": "请尽快签收办理"])
+            // 督办单 with its own due date; the unit answers in writing.
+            expectError(try await h.act(id, "respondSupervision", ["text": "已办"]), .conflict, "no_pending_request")
+            let ordered = try await h.step(id, "superviseOrder", ["text": "请于11月5日前办结并书面回复", "due": "2026-11-05"])
+            #expect(ordered["supervisionOrders"].count == 1)
+            #expect(ordered["supervisionOrders"][0]["due"].string == "2026-11-06T00:00:00+08:00")
+            #expect(ordered["supervisionOrders"][0]["unit"]["id"].int == 4)
+            expectError(try await h.act(id, "superviseOrder", ["text": "过去的期限", "due": "2026-11-01"]), .unprocessableContent, "invalid_field")
+            let answered = try await h.step(id, "respondSupervision", ["text": "已安排维修，11月4日完成", "actingUnit": 4])
+            #expect(answered["supervisionOrders"][0]["response"].string == "已安排维修，11月4日完成")
+            try await h.step(id, "fieldCheck", ["kind": "substance", "finding": "现场路灯已修复"])
+            try await h.step(id, "holdAccountable", ["kind": "interview", "text": "签收不及时，约谈分管负责人"])
+            expectError(try await h.act(id, "fieldCheck", ["kind": "look", "finding": "x"]), .badRequest, "invalid_value")
+            // The history has every step; the state did not move.
+            let c = try await h.show(id)
+            #expect(c["state"].string == "dispatched")
+            #expect(c["history"].array.compactMap { $0["action"].string }.suffix(5) ==
+                    ["remind", "superviseOrder", "respondSupervision", "fieldCheck", "holdAccountable"])
+            // The unit's record lists them, newest first, with counts.
+            let record = try await h.get("/api/v1/units/4/record")
+            #expect(record.status == .ok)
+            #expect(record["items"].array.compactMap { $0["action"].string } ==
+                    ["holdAccountable", "fieldCheck", "respondSupervision", "superviseOrder", "remind"])
+            #expect(record["counts"]["superviseOrder"].int == 1 && record["counts"]["holdAccountable"].int == 1)
+            #expect(try await h.get("/api/v1/units/5/record")["items"].count == 0)
+            // Reminders, orders and accountability are sent to the unit.
+            let notices = try await h.platform.store.notices(of: Int64(id)).map(\.kind)
+            #expect(notices == ["delivery", "remind", "superviseOrder", "holdAccountable"])
+        }
+    }
+
+    @Test func leadersOwnCasesAndSeeTheirPage() async throws {
+        try await withAPI { h in
+            let a = try await h.create(title: "工地拖欠农民工工资")
+            let b = try await h.create(title: "燃气费计费异常")
+            try await h.step(a, "dispatch", ["unit": 4])
+            try await h.step(a, "sign", ["actingUnit": 4])
+            // Two transfers propose the case for leader ownership.
+            try await h.step(a, "transfer", ["unit": 5, "reason": "属人社部门职责", "actingUnit": 4])
+            try await h.step(a, "sign", ["actingUnit": 5])
+            try await h.step(a, "transfer", ["unit": 4, "reason": "涉及工程款，退回住建", "actingUnit": 5])
+            #expect(try await h.listIDs("leaderProposed=true") == [a])
+            let owned = try await h.step(a, "takeOwnership", ["actingAs": "李副区长"])
+            #expect(owned["owner"]["name"].string == "李副区长")
+            expectError(try await h.act(a, "takeOwnership", ["actingAs": "李副区长"]), .unprocessableContent, "invalid_field")
+            try await h.step(b, "takeOwnership", ["actingAs": "李副区长"])
+            try await h.step(b, "takeOwnership", ["actingAs": "王区长"]) // another leader takes it over
+            #expect(try await h.listIDs("owner=\(enc("person:李副区长"))") == [a])
+            #expect(try await h.listIDs("owner=\(enc("person:王区长"))") == [b])
+            #expect(try await h.listIDs("leaderProposed=true") == [])
+            // The leader's page shows state and alert of each owned case.
+            let page = try await h.get("/api/v1/cases?owner=\(enc("person:李副区长"))")
+            #expect(page["items"][0]["state"].string == "dispatched")
+            #expect(page["items"][0]["alert"].string == "normal")
+            expectError(try await h.get("/api/v1/cases?leaderProposed=maybe"), .badRequest, "invalid_field")
+        }
+    }
+}
