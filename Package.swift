@@ -36,7 +36,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], resources: [.copy("Resources")]),
         .executableTarget(name: "minsheng", dependencies: [
-            "MinshengServer", "MinshengStore", "MinshengDomain",
+            "MinshengServer", "MinshengStore", "MinshengDomain", "MinshengText",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

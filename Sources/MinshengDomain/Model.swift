@@ -253,6 +253,16 @@ public struct SupervisionOrder: Sendable, Equatable, Codable {
     }
 }
 
+/// What the text classifier suggests at registration: a first-level category, its confidence, and the unit that
+/// usually handles it where the case is.
+public struct Suggestion: Sendable, Equatable, Codable {
+    public var category: String
+    /// 0–1000 (‰): integers keep the stored document exact.
+    public var confidence: Int
+    public var unit: UnitID?
+    public init(category: String, confidence: Int, unit: UnitID?) { self.category = category; self.confidence = confidence; self.unit = unit }
+}
+
 /// The leader who owns a case (领导领办 / 包案).
 public struct Owner: Sendable, Equatable, Codable {
     public var id: String
@@ -348,6 +358,7 @@ public struct Case: Sendable, Equatable, Codable, Identifiable {
     public var reviewDecision: Decision?
     public var rereviewDecision: Decision?
     public var handedOffTo: EmergencyService?
+    public var suggestion: Suggestion?
     public var supervisionOrders: [SupervisionOrder] = []
     public var owner: Owner?
     /// The last alert level announced for the running deadline (the watcher's memory: never the same notice twice).

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import MinshengDomain
 import MinshengStore
+import MinshengText
 import ServiceLifecycle
 
 /// Everything `serve` needs, read from the command line or the environment.
@@ -98,4 +99,11 @@ public func shippedCalendar() throws -> WorkCalendar {
         cal = cal.replacingYears(with: try WorkCalendar.parse(text))
     }
     return cal
+}
+
+/// The shipped category model (trained on the government-labelled messages; see BENCHMARKS.md), or nil if absent.
+public func shippedClassifier() throws -> TextClassifier? {
+    let url = Bundle.module.bundleURL.appendingPathComponent("Resources/models/category.model")
+    guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+    return try TextClassifier(loading: [UInt8](data))
 }

@@ -70,6 +70,11 @@ enum CaseDocument {
             }
         }
         w.str("handedOffTo", c.handedOffTo?.rawValue)
+        if let g = c.suggestion {
+            w.key("suggestion"); w.open()
+            w.str("category", g.category); w.int("confidence", Int64(g.confidence)); w.int("unit", g.unit)
+            w.close()
+        }
         w.key("supervisionOrders"); w.raw("[")
         for (i, o) in c.supervisionOrders.enumerated() {
             if i > 0 { w.raw(",") }

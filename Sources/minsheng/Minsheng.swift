@@ -5,6 +5,7 @@ import Logging
 import MinshengDomain
 import MinshengServer
 import MinshengStore
+import MinshengText
 import ServiceLifecycle
 
 @main
@@ -37,6 +38,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Default deadline policy: 12320 (local standard) or statute.")
     var policy: String = "12320"
 
+    @Option(help: "Category model file (default: the shipped model; `none` turns suggestions off).")
+    var model: String?
+
     @Option(help: "Commit durability: full (fsync every commit) or normal.")
     var durability: String = "full"
 
@@ -60,7 +64,16 @@ struct Serve: AsyncParsableCommand {
         let path = URL(fileURLWithPath: db).standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let store = try await SQLiteStore.open(.file(path), durability: dur, logger: logger)
-        let platform = Platform(store: store, clock: SystemClock(), calendar: cal, defaultPolicyID: policy, logger: logger)
+        let classifier: TextClassifier?
+        switch model {
+        case nil: classifier = try shippedClassifier()
+        case "none": classifier = nil
+        case let file?:
+            guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read model file \(file)") }
+            classifier = try TextClassifier(loading: [UInt8](data))
+        }
+        let platform = Platform(store: store, clock: SystemClock(), calendar: cal, defaultPolicyID: policy,
+                                classifier: classifier, logger: logger)
         if demo {
             let started = Date()
             if try await DemoLoader.loadIfEmpty(platform) {

@@ -20,6 +20,9 @@ extension Platform {
             ("kind", .string(c.kind.rawValue)),
             ("caseClass", .value(c.caseClass)),
             ("category", .opt(c.category)),
+            ("suggestion", c.suggestion.map { .object([("category", .string($0.category)),
+                                                        ("confidence", .number(Double($0.confidence) / 1000)),
+                                                        ("unit", unitRef($0.unit))]) } ?? .null),
             ("title", .string(c.title)),
             ("content", .string(c.content)),
             ("citizen", .object([

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MinshengDomain
 import MinshengStore
+import MinshengText
 import Synchronization
 
 /// The system clock, for production.
@@ -47,13 +48,22 @@ public final class Platform: Sendable {
     public let calendar: WorkCalendar
     public let policies: [String: DeadlinePolicy]
     public let defaultPolicyID: String
+    /// Suggests a category at registration (nil: no model loaded).
+    public let classifier: TextClassifier?
+    /// First-level category → a word in the name of the department that handles it (admins may replace the table).
+    public let categoryDepartments: [String: String]
     let unitsByID = Mutex<[UnitID: Unit]>([:])
     private let centerID = Mutex<UnitID?>(nil)
+    /// Children of each unit and the root, rebuilt when units change (registration looks departments up here).
+    private let tree = Mutex<(children: [UnitID: [Unit]], root: UnitID?)>(([:], nil))
     let logger: Logger
 
     public init(store: any CaseStore, clock: any TimeSource, calendar: WorkCalendar,
                 policies: [DeadlinePolicy] = DeadlinePolicy.shipped, defaultPolicyID: String = DeadlinePolicy.local12320.id,
+                classifier: TextClassifier? = nil, categoryDepartments: [String: String] = Platform.defaultCategoryDepartments,
                 logger: Logger = Logger(label: "minsheng")) {
+        self.classifier = classifier
+        self.categoryDepartments = categoryDepartments
         self.store = store
         self.clock = clock
         self.calendar = calendar
@@ -77,10 +87,15 @@ public final class Platform: Sendable {
     }
 
     private func refreshDefaultCenter() {
-        let c = unitsByID.withLock { m in
-            m.values.filter { $0.kind == .center }.min { ($0.level.depth, $0.id) < ($1.level.depth, $1.id) }?.id
+        let (c, children, root) = unitsByID.withLock { m in
+            var children: [UnitID: [Unit]] = [:]
+            for u in m.values { if let p = u.parentID { children[p, default: []].append(u) } }
+            for k in children.keys { children[k]!.sort { $0.id < $1.id } }
+            return (m.values.filter { $0.kind == .center }.min { ($0.level.depth, $0.id) < ($1.level.depth, $1.id) }?.id,
+                    children, m.values.filter { $0.parentID == nil }.min { $0.id < $1.id }?.id)
         }
         centerID.withLock { $0 = c }
+        tree.withLock { $0 = (children, root) }
     }
 
     public func unit(_ id: UnitID) -> Unit? { unitsByID.withLock { $0[id] } }
@@ -97,6 +112,26 @@ public final class Platform: Sendable {
             while let c = cur, let u = m[c] {
                 if u.kind == .government && u.id != id { return u }
                 cur = u.parentID
+            }
+            return nil
+        }
+    }
+
+    public static let defaultCategoryDepartments: [String: String] = [
+        "城乡建设": "住房城乡建", "环境保护": "生态环境", "交通运输": "交通", "教育文体": "教委",
+        "劳动和社会保障": "人力社保", "商贸旅游": "商务", "卫生计生": "卫生健康",
+    ]
+
+    /// The department for a category at the level of the case's place: the district's department when the case is
+    /// located in a district (or a town or village below it), else the city's.
+    public func suggestedUnit(for category: String, near location: UnitID?) -> UnitID? {
+        guard let word = categoryDepartments[category] else { return nil }
+        // Walk up to the district-level government (or the city).
+        var level: UnitID? = location
+        while let id = level, let u = unit(id), !(u.kind == .government && u.level <= .district) { level = u.parentID }
+        return tree.withLock { t -> UnitID? in
+            for scope in [level, t.root].compactMap({ $0 }) {
+                if let d = t.children[scope]?.first(where: { $0.kind == .department && $0.name.contains(word) }) { return d.id }
             }
             return nil
         }
@@ -134,6 +169,11 @@ public final class Platform: Sendable {
         c.locationUnit = draft.locationUnit
         c.category = draft.category
         c.caseClass = draft.caseClass
+        if let classifier {
+            let (label, confidence) = classifier.classify(title: draft.title, text: draft.content)
+            c.suggestion = Suggestion(category: label, confidence: Int((confidence * 1000).rounded()),
+                                      unit: suggestedUnit(for: label, near: draft.locationUnit))
+        }
         let rules = DeadlineRules(policy: policy, calendar: calendar)
         let (registered, event) = Lifecycle.register(c, by: actor, rules: rules)
         let reg = Registration(case: registered, events: [event], alert: Lifecycle.alertThresholds(of: registered, rules: rules),
