@@ -8,10 +8,15 @@ swift build -c release --product minsheng >/dev/null
 dir=$(mktemp -d)
 export MINSHENG_ADMIN_TOKEN=bench-token
 # The demo world gives the unit tree; its 420 demo cases do not matter here.
-.build/release/minsheng serve --demo --db "$dir/bench.sqlite" --port 8099 > "$dir/serve.log" 2>&1 &
+.build/release/minsheng serve --demo --db "$dir/bench.sqlite" --port 8099 ${SERVE_ARGS:-} > "$dir/serve.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$dir"' EXIT
-for _ in $(seq 100); do curl -sf http://127.0.0.1:8099/healthz >/dev/null && break; sleep 0.2; done
+for _ in $(seq 300); do curl -sf http://127.0.0.1:8099/healthz >/dev/null && break; sleep 0.2; done
+# Let the background services settle first: the demo world starts with ~3,000 notices to deliver.
+for _ in $(seq 60); do
+  n1=$(wc -l < "$dir/notices.log" 2>/dev/null || echo 0); sleep 1; n2=$(wc -l < "$dir/notices.log" 2>/dev/null || echo 0)
+  [ "$n1" = "$n2" ] && [ "$n2" != 0 ] && break
+done
 before=$(curl -s -H "Authorization: Bearer bench-token" "http://127.0.0.1:8099/api/v1/cases?limit=1" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
 wrk -t2 -c"$conns" -d"${secs}s" --latency -s Benchmarks/create.lua http://127.0.0.1:8099
 after=$(curl -s -H "Authorization: Bearer bench-token" "http://127.0.0.1:8099/api/v1/cases?limit=1" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)

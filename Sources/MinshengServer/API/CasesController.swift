@@ -41,7 +41,7 @@ struct CasesController {
         }
         let key = request.headers[.init("Idempotency-Key")!].map { String($0.prefix(100)) }
         let outcome = try await platform.register(draft, by: actor, clientKey: key)
-        let body = platform.render(outcome.case, at: platform.clock.now())
+        let body = platform.renderRegistered(outcome.case, at: platform.clock.now())
         return JSONResponse(status: outcome.created ? .created : .ok, json: body,
                             headers: [.location: "/api/v1/cases/\(outcome.case.id)"])
     }

@@ -80,6 +80,41 @@ extension Platform {
         return .object(pairs)
     }
 
+    /// The answer to a registration: what the caller needs now (id, tracking code, state, deadlines, alert,
+    /// suggestion, next steps), not the text it just sent; the whole case is at the Location.
+    func renderRegistered(_ c: Case, at now: Instant) -> JSON {
+        let a = alert(of: c, at: now)
+        return .object([
+            ("id", .int(c.id)),
+            ("trackingCode", .string(c.trackingCode)),
+            ("state", .string(c.state.rawValue)),
+            ("stateLabel", .string(c.state.label)),
+            ("channel", .string(c.channel.rawValue)),
+            ("kind", .string(c.kind.rawValue)),
+            ("category", .opt(c.category)),
+            ("suggestion", c.suggestion.map { .object([("category", .string($0.category)),
+                                                        ("confidence", .number(Double($0.confidence) / 1000)),
+                                                        ("unit", unitRef($0.unit))]) } ?? .null),
+            ("title", .string(c.title)),
+            ("citizen", .object([
+                ("name", .opt(c.citizen.name)), ("phone", .opt(c.citizen.phone)),
+                ("idNumber", .opt(c.citizen.idNumber)), ("anonymous", .bool(c.citizen.anonymous)),
+            ])),
+            ("policy", .string(c.policyID)),
+            ("registeredAt", .time(c.registeredAt)),
+            ("center", unitRef(c.center)),
+            ("holder", unitRef(c.holder)),
+            ("due", .time(c.currentDue)),
+            ("deadlines", .object(DeadlineStep.allCases.compactMap { step in
+                c.deadlines[step].map { (step.rawValue, JSON.time($0)) }
+            })),
+            ("alert", .object([
+                ("level", .string(a.level.rawValue)), ("label", .string(a.level.label)), ("nextChange", .time(a.nextChange)),
+            ])),
+            ("allowedActions", .array(Lifecycle.allowedActions(in: c.state).map { .string($0.rawValue) })),
+        ])
+    }
+
     func renderReply(_ r: Reply) -> JSON {
         .object([("result", .string(r.result.rawValue)), ("resultLabel", .string(r.result.label)), ("text", .string(r.text)),
                  ("at", .time(r.at)), ("unit", unitRef(r.unit))])

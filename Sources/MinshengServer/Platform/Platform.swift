@@ -56,6 +56,8 @@ public final class Platform: Sendable {
     private let centerID = Mutex<UnitID?>(nil)
     /// Children of each unit and the root, rebuilt when units change (registration looks departments up here).
     private let tree = Mutex<(children: [UnitID: [Unit]], root: UnitID?)>(([:], nil))
+    /// (city or district government, category) → its department for that category, precomputed with the tree.
+    private let departmentFor = Mutex<[UnitID: [String: UnitID]]>([:])
     let logger: Logger
 
     public init(store: any CaseStore, clock: any TimeSource, calendar: WorkCalendar,
@@ -96,6 +98,13 @@ public final class Platform: Sendable {
         }
         centerID.withLock { $0 = c }
         tree.withLock { $0 = (children, root) }
+        var table: [UnitID: [String: UnitID]] = [:]
+        for (parent, kids) in children {
+            for (category, word) in categoryDepartments {
+                if let d = kids.first(where: { $0.kind == .department && $0.name.contains(word) }) { table[parent, default: [:]][category] = d.id }
+            }
+        }
+        departmentFor.withLock { $0 = table }
     }
 
     public func unit(_ id: UnitID) -> Unit? { unitsByID.withLock { $0[id] } }
@@ -125,13 +134,13 @@ public final class Platform: Sendable {
     /// The department for a category at the level of the case's place: the district's department when the case is
     /// located in a district (or a town or village below it), else the city's.
     public func suggestedUnit(for category: String, near location: UnitID?) -> UnitID? {
-        guard let word = categoryDepartments[category] else { return nil }
         // Walk up to the district-level government (or the city).
         var level: UnitID? = location
         while let id = level, let u = unit(id), !(u.kind == .government && u.level <= .district) { level = u.parentID }
-        return tree.withLock { t -> UnitID? in
-            for scope in [level, t.root].compactMap({ $0 }) {
-                if let d = t.children[scope]?.first(where: { $0.kind == .department && $0.name.contains(word) }) { return d.id }
+        let root = tree.withLock { $0.root }
+        return departmentFor.withLock { table in
+            for scope in [level, root].compactMap({ $0 }) {
+                if let d = table[scope]?[category] { return d }
             }
             return nil
         }

@@ -47,14 +47,13 @@ public struct DeadlineWatcher: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully {
+        await runUntilShutdown(every: interval) {
             do {
                 let r = try await tick(at: platform.clock.now())
                 if r.raised > 0 { logger.info("deadline watch: \(r.raised) alerts raised (\(r.examined) cases examined)") }
             } catch {
                 logger.error("deadline watch tick failed: \(error)")
             }
-            try? await Task.sleep(for: interval)
         }
     }
 }
@@ -105,14 +104,13 @@ public struct NoticeDispatcher: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully {
+        await runUntilShutdown(every: interval) {
             do {
                 var (sent, _) = try await deliver(at: platform.clock.now())
-                while sent == 200 { (sent, _) = try await deliver(at: platform.clock.now()) }
+                while sent == 200, !Task.isCancelled { (sent, _) = try await deliver(at: platform.clock.now()) }
             } catch {
                 logger.error("notice delivery failed: \(error)")
             }
-            try? await Task.sleep(for: interval)
         }
     }
 }
@@ -194,5 +192,16 @@ public struct HTTPSMSSender: NoticeSender {
         let (_, response) = try await session.data(for: request)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard (200..<300).contains(status) else { throw GatewayError(status: status) }
+    }
+}
+
+/// Runs `work` every `interval` until the service group shuts down (gracefully or by cancellation): the sleep is
+/// cancelled at shutdown, so the loop ends at once instead of waiting out its interval (or spinning).
+func runUntilShutdown(every interval: Duration, _ work: @escaping @Sendable () async -> Void) async {
+    await cancelWhenGracefulShutdown {
+        while !Task.isCancelled {
+            await work()
+            do { try await Task.sleep(for: interval) } catch { return }
+        }
     }
 }
