@@ -11,24 +11,13 @@ extension Platform {
 
     func render(_ c: Case, events: [CaseEvent]? = nil, at now: Instant) -> JSON {
         let a = alert(of: c, at: now)
-        var pairs: [(String, JSON)] = [
-            ("id", .int(c.id)),
-            ("trackingCode", .string(c.trackingCode)),
-            ("state", .string(c.state.rawValue)),
-            ("stateLabel", .string(c.state.label)),
-            ("channel", .string(c.channel.rawValue)),
-            ("kind", .string(c.kind.rawValue)),
+        var pairs: [(String, JSON)] = identity(c) + [
             ("caseClass", .value(c.caseClass)),
             ("category", .opt(c.category)),
-            ("suggestion", c.suggestion.map { .object([("category", .string($0.category)),
-                                                        ("confidence", .number(Double($0.confidence) / 1000)),
-                                                        ("unit", unitRef($0.unit))]) } ?? .null),
+            ("suggestion", renderSuggestion(c.suggestion)),
             ("title", .string(c.title)),
             ("content", .string(c.content)),
-            ("citizen", .object([
-                ("name", .opt(c.citizen.name)), ("phone", .opt(c.citizen.phone)),
-                ("idNumber", .opt(c.citizen.idNumber)), ("anonymous", .bool(c.citizen.anonymous)),
-            ])),
+            ("citizen", renderCitizen(c.citizen)),
             ("address", .opt(c.address)),
             ("locationUnit", unitRef(c.locationUnit)),
             ("policy", .string(c.policyID)),
@@ -41,12 +30,8 @@ extension Platform {
             ("dispatchMode", .value(c.dispatchMode)),
             ("deliveredAt", .time(c.deliveredAt)),
             ("due", .time(c.currentDue)),
-            ("deadlines", .object(DeadlineStep.allCases.compactMap { step in
-                c.deadlines[step].map { (step.rawValue, JSON.time($0)) }
-            })),
-            ("alert", .object([
-                ("level", .string(a.level.rawValue)), ("label", .string(a.level.label)), ("nextChange", .time(a.nextChange)),
-            ])),
+            ("deadlines", renderDeadlines(c.deadlines)),
+            ("alert", renderAlert(a)),
             ("paused", c.pause.map { .object([("reason", .string($0.reason.rawValue)), ("since", .time($0.since))]) } ?? .null),
             ("pendingExtension", c.pendingExtension.map {
                 .object([("amount", .int($0.amount)), ("reason", .string($0.reason)), ("requestedAt", .time($0.requestedAt))])
@@ -84,35 +69,43 @@ extension Platform {
     /// suggestion, next steps), not the text it just sent; the whole case is at the Location.
     func renderRegistered(_ c: Case, at now: Instant) -> JSON {
         let a = alert(of: c, at: now)
-        return .object([
-            ("id", .int(c.id)),
-            ("trackingCode", .string(c.trackingCode)),
-            ("state", .string(c.state.rawValue)),
-            ("stateLabel", .string(c.state.label)),
-            ("channel", .string(c.channel.rawValue)),
-            ("kind", .string(c.kind.rawValue)),
+        return .object(identity(c) + [
             ("category", .opt(c.category)),
-            ("suggestion", c.suggestion.map { .object([("category", .string($0.category)),
-                                                        ("confidence", .number(Double($0.confidence) / 1000)),
-                                                        ("unit", unitRef($0.unit))]) } ?? .null),
+            ("suggestion", renderSuggestion(c.suggestion)),
             ("title", .string(c.title)),
-            ("citizen", .object([
-                ("name", .opt(c.citizen.name)), ("phone", .opt(c.citizen.phone)),
-                ("idNumber", .opt(c.citizen.idNumber)), ("anonymous", .bool(c.citizen.anonymous)),
-            ])),
+            ("citizen", renderCitizen(c.citizen)),
             ("policy", .string(c.policyID)),
             ("registeredAt", .time(c.registeredAt)),
             ("center", unitRef(c.center)),
             ("holder", unitRef(c.holder)),
             ("due", .time(c.currentDue)),
-            ("deadlines", .object(DeadlineStep.allCases.compactMap { step in
-                c.deadlines[step].map { (step.rawValue, JSON.time($0)) }
-            })),
-            ("alert", .object([
-                ("level", .string(a.level.rawValue)), ("label", .string(a.level.label)), ("nextChange", .time(a.nextChange)),
-            ])),
+            ("deadlines", renderDeadlines(c.deadlines)),
+            ("alert", renderAlert(a)),
             ("allowedActions", .array(Lifecycle.allowedActions(in: c.state).map { .string($0.rawValue) })),
         ])
+    }
+
+    /// The fields that name a case, first in every shape of it.
+    func identity(_ c: Case) -> [(String, JSON)] {
+        [("id", .int(c.id)), ("trackingCode", .string(c.trackingCode)), ("state", .string(c.state.rawValue)),
+         ("stateLabel", .string(c.state.label)), ("channel", .string(c.channel.rawValue)), ("kind", .string(c.kind.rawValue))]
+    }
+
+    func renderSuggestion(_ g: Suggestion?) -> JSON {
+        guard let g else { return .null }
+        return .object([("category", .string(g.category)), ("confidence", .number(Double(g.confidence) / 1000)), ("unit", unitRef(g.unit))])
+    }
+
+    func renderCitizen(_ p: Citizen) -> JSON {
+        .object([("name", .opt(p.name)), ("phone", .opt(p.phone)), ("idNumber", .opt(p.idNumber)), ("anonymous", .bool(p.anonymous))])
+    }
+
+    func renderDeadlines(_ d: Deadlines) -> JSON {
+        .object(DeadlineStep.allCases.compactMap { step in d[step].map { (step.rawValue, JSON.time($0)) } })
+    }
+
+    func renderAlert(_ a: AlertAssessment) -> JSON {
+        .object([("level", .string(a.level.rawValue)), ("label", .string(a.level.label)), ("nextChange", .time(a.nextChange))])
     }
 
     func renderReply(_ r: Reply) -> JSON {
