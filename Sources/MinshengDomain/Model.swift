@@ -430,3 +430,59 @@ public struct Actor: Sendable, Equatable, Codable {
         self.id = id; self.name = name; self.role = role; self.unit = unit
     }
 }
+
+extension Case {
+    enum CodingKeys: String, CodingKey {
+        case id, trackingCode, channel, kind, caseClass, category, title, content, citizen, address, locationUnit, policyID
+        case state, registeredAt, center, holder, leadUnit, coHandlers, dispatchMode, deliveredAt, deadlines, pause
+        case pendingExtension, extended, transferCount, reopenCount, leaderProposed, returnRequest, rejection, reply
+        case evaluation, reviewDecision, rereviewDecision, handedOffTo, suggestion, supervisionOrders, owner, alertNotice
+        case version, updatedAt
+    }
+
+    /// Reads documents written by any earlier version: a field added later is absent there and takes its
+    /// default (empty list, zero, false, nil), so stored cases survive upgrades.
+    public init(from decoder: Decoder) throws {
+        let k = try decoder.container(keyedBy: CodingKeys.self)
+        id = try k.decode(CaseID.self, forKey: .id)
+        trackingCode = try k.decode(String.self, forKey: .trackingCode)
+        channel = try k.decode(Channel.self, forKey: .channel)
+        kind = try k.decode(CaseKind.self, forKey: .kind)
+        caseClass = try k.decodeIfPresent(CaseClass.self, forKey: .caseClass)
+        category = try k.decodeIfPresent(String.self, forKey: .category)
+        title = try k.decode(String.self, forKey: .title)
+        content = try k.decode(String.self, forKey: .content)
+        citizen = try k.decodeIfPresent(Citizen.self, forKey: .citizen) ?? Citizen()
+        address = try k.decodeIfPresent(String.self, forKey: .address)
+        locationUnit = try k.decodeIfPresent(UnitID.self, forKey: .locationUnit)
+        policyID = try k.decode(String.self, forKey: .policyID)
+        state = try k.decode(CaseState.self, forKey: .state)
+        registeredAt = try k.decode(Instant.self, forKey: .registeredAt)
+        center = try k.decode(UnitID.self, forKey: .center)
+        holder = try k.decode(UnitID.self, forKey: .holder)
+        leadUnit = try k.decodeIfPresent(UnitID.self, forKey: .leadUnit)
+        coHandlers = try k.decodeIfPresent([UnitID].self, forKey: .coHandlers) ?? []
+        dispatchMode = try k.decodeIfPresent(DispatchMode.self, forKey: .dispatchMode)
+        deliveredAt = try k.decodeIfPresent(Instant.self, forKey: .deliveredAt)
+        deadlines = try k.decodeIfPresent(Deadlines.self, forKey: .deadlines) ?? Deadlines()
+        pause = try k.decodeIfPresent(Pause.self, forKey: .pause)
+        pendingExtension = try k.decodeIfPresent(ExtensionRequest.self, forKey: .pendingExtension)
+        extended = try k.decodeIfPresent(Int.self, forKey: .extended) ?? 0
+        transferCount = try k.decodeIfPresent(Int.self, forKey: .transferCount) ?? 0
+        reopenCount = try k.decodeIfPresent(Int.self, forKey: .reopenCount) ?? 0
+        leaderProposed = try k.decodeIfPresent(Bool.self, forKey: .leaderProposed) ?? false
+        returnRequest = try k.decodeIfPresent(ReturnRequest.self, forKey: .returnRequest)
+        rejection = try k.decodeIfPresent(LegalRoute.self, forKey: .rejection)
+        reply = try k.decodeIfPresent(Reply.self, forKey: .reply)
+        evaluation = try k.decodeIfPresent(Evaluation.self, forKey: .evaluation)
+        reviewDecision = try k.decodeIfPresent(Decision.self, forKey: .reviewDecision)
+        rereviewDecision = try k.decodeIfPresent(Decision.self, forKey: .rereviewDecision)
+        handedOffTo = try k.decodeIfPresent(EmergencyService.self, forKey: .handedOffTo)
+        suggestion = try k.decodeIfPresent(Suggestion.self, forKey: .suggestion)
+        supervisionOrders = try k.decodeIfPresent([SupervisionOrder].self, forKey: .supervisionOrders) ?? []
+        owner = try k.decodeIfPresent(Owner.self, forKey: .owner)
+        alertNotice = try k.decodeIfPresent(AlertNotice.self, forKey: .alertNotice)
+        version = try k.decode(Int.self, forKey: .version)
+        updatedAt = try k.decodeIfPresent(Instant.self, forKey: .updatedAt) ?? registeredAt
+    }
+}

@@ -52,3 +52,14 @@ import Testing
         #expect(try JSONDecoder().decode(Case.self, from: Data(CaseDocument.encode(c).utf8)) == c)
     }
 }
+
+@Suite struct CaseDocumentUpgradeTests {
+    /// A document as the first landed version wrote it (no suggestion, supervision, owner or alert notice):
+    /// it must still be read, with the later fields at their defaults.
+    @Test func documentsFromEarlierVersionsAreRead() throws {
+        let old = #"{"id":0,"trackingCode":"ABCDEFGH23","channel":"web","kind":"help","title":"t","content":"c","citizen":{"anonymous":false},"policyID":"12320","state":"dispatched","registeredAt":1700000000,"center":2,"holder":4,"coHandlers":[],"deadlines":{"accept":1700300000},"extended":0,"transferCount":0,"reopenCount":0,"leaderProposed":false,"version":2,"updatedAt":1700000100}"#
+        let c = try JSONDecoder().decode(Case.self, from: Data(old.utf8))
+        #expect(c.state == .dispatched && c.holder == 4 && c.deadlines.accept == Instant(seconds: 1_700_300_000))
+        #expect(c.supervisionOrders.isEmpty && c.owner == nil && c.suggestion == nil && c.alertNotice == nil)
+    }
+}
