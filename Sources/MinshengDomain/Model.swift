@@ -359,6 +359,8 @@ public struct Case: Sendable, Equatable, Codable, Identifiable {
     public var rereviewDecision: Decision?
     public var handedOffTo: EmergencyService?
     public var suggestion: Suggestion?
+    /// An earlier case of the same citizen about the same matter (重复件).
+    public var repeatOf: CaseID?
     public var supervisionOrders: [SupervisionOrder] = []
     public var owner: Owner?
     /// The last alert level announced for the running deadline (the watcher's memory: never the same notice twice).
@@ -436,7 +438,7 @@ extension Case {
         case id, trackingCode, channel, kind, caseClass, category, title, content, citizen, address, locationUnit, policyID
         case state, registeredAt, center, holder, leadUnit, coHandlers, dispatchMode, deliveredAt, deadlines, pause
         case pendingExtension, extended, transferCount, reopenCount, leaderProposed, returnRequest, rejection, reply
-        case evaluation, reviewDecision, rereviewDecision, handedOffTo, suggestion, supervisionOrders, owner, alertNotice
+        case evaluation, reviewDecision, rereviewDecision, handedOffTo, suggestion, repeatOf, supervisionOrders, owner, alertNotice
         case version, updatedAt
     }
 
@@ -479,6 +481,7 @@ extension Case {
         rereviewDecision = try k.decodeIfPresent(Decision.self, forKey: .rereviewDecision)
         handedOffTo = try k.decodeIfPresent(EmergencyService.self, forKey: .handedOffTo)
         suggestion = try k.decodeIfPresent(Suggestion.self, forKey: .suggestion)
+        repeatOf = try k.decodeIfPresent(CaseID.self, forKey: .repeatOf)
         supervisionOrders = try k.decodeIfPresent([SupervisionOrder].self, forKey: .supervisionOrders) ?? []
         owner = try k.decodeIfPresent(Owner.self, forKey: .owner)
         alertNotice = try k.decodeIfPresent(AlertNotice.self, forKey: .alertNotice)

@@ -75,6 +75,7 @@ enum CaseDocument {
             w.str("category", g.category); w.int("confidence", Int64(g.confidence)); w.int("unit", g.unit)
             w.close()
         }
+        w.int("repeatOf", c.repeatOf)
         w.key("supervisionOrders"); w.raw("[")
         for (i, o) in c.supervisionOrders.enumerated() {
             if i > 0 { w.raw(",") }

@@ -39,6 +39,8 @@ public protocol CaseStore: Sendable {
     func notices(of caseID: CaseID) async throws -> [Notice]
     /// Notices waiting for delivery.
     func noticeBacklog() async throws -> Int
+    /// The citizen's cases registered since `since` (by the citizen key stored at registration), newest first.
+    func cases(citizenKey: String, since: Instant, limit: Int) async throws -> [Case]
     /// Supervision events against a unit (reminders, orders, responses, field checks, accountability), newest first.
     func supervisionRecord(unit: UnitID, limit: Int) async throws -> [CaseEvent]
 
@@ -81,8 +83,13 @@ public struct Registration: Sendable {
     public var clientKey: String?
     /// When the deadline watcher must look at the case.
     public var nextNotice: Instant?
-    public init(case c: Case, events: [CaseEvent], alert: AlertThresholds, clientKey: String? = nil, nextNotice: Instant? = nil) {
+    /// Identifies the citizen across cases (repeat detection): today the phone's digits; a keyed hash once the
+    /// privacy work lands.
+    public var citizenKey: String?
+    public init(case c: Case, events: [CaseEvent], alert: AlertThresholds, clientKey: String? = nil, nextNotice: Instant? = nil,
+                citizenKey: String? = nil) {
         self.case = c; self.events = events; self.alert = alert; self.clientKey = clientKey; self.nextNotice = nextNotice
+        self.citizenKey = citizenKey
     }
 }
 

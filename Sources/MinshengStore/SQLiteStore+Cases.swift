@@ -36,11 +36,11 @@ extension SQLiteStore {
         }
     }
 
-    static let caseColumns = 22
+    static let caseColumns = 24
     static let caseInsertHead = """
         INSERT INTO cases (id, tracking_code, client_key, state, channel, kind, category, center_unit, holder_unit, \
         location_unit, registered_at, updated_at, due_at, alert_base, warn_at, urgent_at, alarm_at, is_open, version, title, doc, \
-        next_notice_at) VALUES
+        next_notice_at, citizen_key, leader_proposed) VALUES
         """
 
     /// Inserts the cases, their first events and their search tokens, many rows per statement, with plain
@@ -93,7 +93,7 @@ extension SQLiteStore {
                     .integer(Int(c.registeredAt.seconds)), .integer(Int(c.updatedAt.seconds)), .integer(Int(c.currentDue?.seconds ?? noDue)),
                     .text(r.alert.base.rawValue), Self.opt(r.alert.warning), Self.opt(r.alert.urgent), Self.opt(r.alert.alarm),
                     .integer(c.state.isOpen ? 1 : 0), .integer(c.version), .text(c.title), .text(p.doc),
-                    Self.opt(r.nextNotice),
+                    Self.opt(r.nextNotice), r.citizenKey.map { .text($0) } ?? .null, .integer(c.leaderProposed ? 1 : 0),
                 ]
                 for (e, data) in zip(r.events, p.eventData) {
                     eventBinds += Self.eventBinds(e, caseID: id, data: data)
@@ -218,6 +218,16 @@ extension SQLiteStore {
                 toState: CaseState(rawValue: try row.decode(column: "to_state", as: String.self)) ?? .registered,
                 note: try row.decode(column: "note", as: String.self),
                 data: try JSONDecoder().decode([String: String].self, from: Data(try row.decode(column: "data", as: String.self).utf8)))
+    }
+
+    public func cases(citizenKey: String, since: Instant, limit: Int) async throws -> [Case] {
+        let rows = try await readerConnection.query(
+            "SELECT id, doc FROM cases WHERE citizen_key = ? AND registered_at >= ? ORDER BY registered_at DESC, id DESC LIMIT ?",
+            [.text(citizenKey), .integer(Int(since.seconds)), .integer(max(1, min(limit, 100)))])
+        return try rows.compactMap { row in
+            guard let id = row.column("id")?.integer, let doc = row.column("doc")?.string else { return nil }
+            return try Self.decodeCase(doc, id: Int64(id))
+        }
     }
 
     public func supervisionRecord(unit: UnitID, limit: Int) async throws -> [CaseEvent] {

@@ -367,5 +367,10 @@ enum SQLiteSchema {
             // Statistics find the cases touched in a period by the time of their steps (case_id rides along in the index).
             "CREATE INDEX case_events_at ON case_events(at, action)",
         ]),
+        (6, [
+            // Repeat detection: a citizen's earlier cases.
+            "ALTER TABLE cases ADD COLUMN citizen_key TEXT",
+            "CREATE INDEX cases_citizen ON cases(citizen_key, registered_at) WHERE citizen_key IS NOT NULL",
+        ]),
     ]
 }

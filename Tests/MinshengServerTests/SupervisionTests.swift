@@ -50,7 +50,7 @@ struct SupervisionTests {
     @Test func leadersOwnCasesAndSeeTheirPage() async throws {
         try await withAPI { h in
             let a = try await h.create(title: "工地拖欠农民工工资")
-            let b = try await h.create(title: "燃气费计费异常")
+            let b = try await h.create(title: "燃气费计费异常", phone: "13900002222")
             try await h.step(a, "dispatch", ["unit": 4])
             try await h.step(a, "sign", ["actingUnit": 4])
             // Two transfers propose the case for leader ownership.

@@ -29,6 +29,7 @@ import Testing
                                SupervisionOrder(seq: 5, unit: 5, text: "督办二", issuedAt: Instant(seconds: 1_700_001_000), due: Instant(seconds: 1_700_901_000))]
         c.owner = Owner(id: "leader-1", name: "李局长", unit: 3, since: Instant(seconds: 1_700_002_000))
         c.suggestion = Suggestion(category: "环境保护", confidence: 873, unit: 4)
+        c.repeatOf = 12
         c.handedOffTo = .fire; c.version = 9; c.updatedAt = Instant(seconds: 1_700_000_700)
         return c
     }

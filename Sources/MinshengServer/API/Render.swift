@@ -15,6 +15,7 @@ extension Platform {
             ("caseClass", .value(c.caseClass)),
             ("category", .opt(c.category)),
             ("suggestion", renderSuggestion(c.suggestion)),
+            ("repeatOf", .opt(c.repeatOf)),
             ("title", .string(c.title)),
             ("content", .string(c.content)),
             ("citizen", renderCitizen(c.citizen)),

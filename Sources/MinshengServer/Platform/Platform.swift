@@ -183,10 +183,22 @@ public final class Platform: Sendable {
             c.suggestion = Suggestion(category: label, confidence: Int((confidence * 1000).rounded()),
                                       unit: suggestedUnit(for: label, near: draft.locationUnit))
         }
+        // 重复件: the same citizen about the same matter (same category) within 90 days links to the earlier case and
+        // proposes the matter for leader ownership.
+        let citizenKey = Self.citizenKey(draft.citizen)
+        if let key = citizenKey, let matter = c.category ?? c.suggestion?.category {
+            let earlier = try await store.cases(citizenKey: key, since: received.adding(seconds: -90 * 86_400), limit: 20)
+            if let first = earlier.first(where: { ($0.category ?? $0.suggestion?.category) == matter }) {
+                c.repeatOf = first.repeatOf ?? first.id
+                c.leaderProposed = true
+            }
+        }
         let rules = DeadlineRules(policy: policy, calendar: calendar)
-        let (registered, event) = Lifecycle.register(c, by: actor, rules: rules)
+        var (registered, event) = Lifecycle.register(c, by: actor, rules: rules)
+        if let r = registered.repeatOf { event.data["repeatOf"] = String(r) }
         let reg = Registration(case: registered, events: [event], alert: Lifecycle.alertThresholds(of: registered, rules: rules),
-                               clientKey: clientKey, nextNotice: Lifecycle.nextNotice(of: registered, rules: rules))
+                               clientKey: clientKey, nextNotice: Lifecycle.nextNotice(of: registered, rules: rules),
+                               citizenKey: citizenKey)
         return try await store.register([reg])[0]
     }
 
@@ -235,6 +247,13 @@ public final class Platform: Sendable {
             guard let u = unit(t) else { throw APIError.invalid("unit", "单位 \(t) 不存在") }
             if u.kind == .center, case .dispatch = step { throw APIError.invalid("unit", "不能转交给信访/民生办，请选择承办单位") }
         }
+    }
+
+    /// The citizen's phone digits (the last 11), so 138-0000-1234 and 13800001234 match; nil without a phone.
+    static func citizenKey(_ c: Citizen) -> String? {
+        guard let phone = c.phone else { return nil }
+        let digits = phone.filter(\.isASCII).filter(\.isNumber)
+        return digits.count >= 7 ? String(digits.suffix(11)) : nil
     }
 
     /// 10 characters from an alphabet without 0/O, 1/I/L: read out over the phone without confusion.
