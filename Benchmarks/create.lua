@@ -6,7 +6,7 @@ local n = 0
 request = function()
   n = n + 1
   local t = titles[(n % #titles) + 1]
-  local body = string.format('{"channel":"phone","kind":"complaint","title":"%s %d","content":"%s。请有关部门尽快处理，谢谢。编号 %d","citizen":{"name":"王先生","phone":"13800001234"},"category":"城乡建设"}', t, n, t, n)
+  local body = string.format('{"channel":"phone","kind":"complaint","title":"%s %d","content":"%s。请有关部门尽快处理，谢谢。编号 %d","citizen":{"name":"王先生","phone":"138%08d"},"category":"城乡建设"}', t, n, t, n, n)
   return wrk.format("POST", "/api/v1/cases", {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
 end
 
