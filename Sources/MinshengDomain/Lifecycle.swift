@@ -498,6 +498,15 @@ extension Lifecycle {
         return (c, event)
     }
 
+    /// Whether `actor` may take `action` on `c` now, by the same checks `apply` makes before it reads the step's
+    /// fields (state, role, pause, unit): what a console offers as buttons.
+    public static func permits(_ action: Action, on c: Case, by actor: Actor) -> Bool {
+        guard allowedActions(in: c.state).contains(action), actor.role == .admin || action.roles.contains(actor.role) else { return false }
+        if c.pause != nil && !allowedWhilePaused.contains(action) { return false }
+        do { try checkUnit(action, c, actor) } catch { return false }
+        return true
+    }
+
     /// Unit-side steps must come from the unit that holds the case (co-handlers may add notes and co-handlers).
     private static func checkUnit(_ action: Action, _ c: Case, _ actor: Actor) throws(LifecycleError) {
         guard let unit = actor.unit else { return } // platform admin acting for the center

@@ -10,12 +10,11 @@ import ServiceLifecycle
 public struct AppConfig: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
-    /// The admin bearer token for /api/v1 (accounts replace it in a later issue).
-    public var adminToken: String
     public var defaultPolicyID = DeadlinePolicy.local12320.id
     public var calendar: WorkCalendar
-    public init(adminToken: String, calendar: WorkCalendar) {
-        self.adminToken = adminToken
+    /// Behind a reverse proxy (nginx): take the client address from X-Forwarded-For and TLS from X-Forwarded-Proto.
+    public var trustProxy = false
+    public init(calendar: WorkCalendar) {
         self.calendar = calendar
     }
 }
@@ -34,11 +33,14 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
     router.get("/healthz") { _, _ in JSON.object([("status", .string("ok"))]) }
     router.get("/") { _, _ in
         JSON.object([("name", .string("Minsheng 民生")), ("api", .string("/api/v1")),
-                     ("docs", .string("README.md"))])
+                     ("openapi", .string("/openapi.yaml")), ("docs", .string("README.md"))])
     }
-    let open = router.group("api/v1")
-    TrackController(platform: platform).addRoutes(to: open)
-    let api = router.group("api/v1").add(middleware: BearerTokenMiddleware(token: config.adminToken))
+    // Every /api/v1 route passes the auth middleware: it attaches the signed-in user when a credential comes
+    // along; each handler says whether it needs one (citizens' endpoints do not).
+    let api = router.group("api/v1").add(middleware: AuthMiddleware(accounts: platform.accounts, trustProxy: config.trustProxy))
+    PublicController(platform: platform).addRoutes(to: api)
+    AuthController(platform: platform).addRoutes(to: api)
+    UsersController(platform: platform).addRoutes(to: api)
     CasesController(platform: platform).addRoutes(to: api)
     UnitsController(platform: platform).addRoutes(to: api)
     MetaController(platform: platform).addRoutes(to: api)
@@ -52,7 +54,7 @@ struct MetaController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("policies") { _, context in
-            _ = try context.requireActor()
+            _ = try context.requireUser()
             return JSON.object([
                 ("default", .string(platform.defaultPolicyID)),
                 ("items", .array(platform.policies.values.sorted { $0.id < $1.id }.map { p in
@@ -69,7 +71,7 @@ struct MetaController {
             ])
         }
         group.get("calendar/:year") { _, context in
-            _ = try context.requireActor()
+            _ = try context.requireUser()
             guard let y = context.parameters.get("year").flatMap(Int.init), (1900...2200).contains(y) else {
                 throw APIError.invalid("year", "应为四位年份")
             }

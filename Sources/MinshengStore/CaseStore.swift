@@ -2,7 +2,7 @@ import MinshengDomain
 
 /// What the platform asks of storage. Engines (SQLite embedded, PostgreSQL for a city or province) implement it;
 /// nothing here names an engine, a connection or SQL.
-public protocol CaseStore: Sendable {
+public protocol CaseStore: AccountStore {
     /// Creates or upgrades the schema; safe to call on every start.
     func migrate() async throws
     func close() async throws
@@ -120,6 +120,8 @@ public enum CaseOrder: String, Sendable, CaseIterable {
 public struct CaseQuery: Sendable {
     /// The unit holding the case.
     public var unit: UnitID?
+    /// Only cases held, or registered, by one of these units (the caller's scope); nil: no restriction.
+    public var scope: Set<UnitID>?
     /// A unit co-handling the case (协办).
     public var coHandler: UnitID?
     /// The leader who owns the case (领导领办).

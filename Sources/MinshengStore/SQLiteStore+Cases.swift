@@ -251,6 +251,11 @@ extension SQLiteStore {
             """
         var conds: [SQLQueryString] = []
         if let u = q.unit { conds.append("c.holder_unit = \(bind: u)") }
+        if let scope = q.scope {
+            // Unit ids are integers, so the list is inlined: a bound list of thousands would exceed SQLite's limit.
+            let list = scope.isEmpty ? "NULL" : scope.sorted().map(String.init).joined(separator: ",")
+            conds.append("(c.holder_unit IN (\(unsafeRaw: list)) OR c.center_unit IN (\(unsafeRaw: list)))")
+        }
         if let o = q.owner { conds.append("c.owner_id = \(bind: o)") }
         if q.leaderProposed { conds.append("c.leader_proposed = 1 AND c.owner_id IS NULL") }
         if let u = q.coHandler { conds.append("c.id IN (SELECT case_id FROM case_co_handlers WHERE unit_id = \(bind: u))") }

@@ -4,19 +4,18 @@ import SQLiteNIO
 extension SQLiteStore {
     /// Two reads on one reader connection: the cases touched in the period with their counted steps (found through
     /// the index on `case_events(at, action)`, migration 5), and which cases registered in the period repeat the
-    /// citizen phone of an earlier one (a window over the period's registrations).
+    /// citizen of an earlier one (a window over the period's registrations).
     public func statsCases(from: Instant, to: Instant) async throws -> [StatsCase] {
         guard from < to else { return [] }
         let conn = readerConnection
         let actions = StatsCase.countedActions.map { "'\($0.rawValue)'" }.joined(separator: ",")
         let f = SQLiteData.integer(Int(from.seconds)), t = SQLiteData.integer(Int(to.seconds))
-        // The phone sits in the case document; the privacy issue replaces it by a keyed hash column (then indexed).
+        // The citizen key (a keyed hash of the phone, migration 6) groups a citizen's cases.
         let repeats = try await conn.query("""
             SELECT id FROM (
-                SELECT id, json_extract(doc, '$.citizen.phone') AS phone,
-                       ROW_NUMBER() OVER (PARTITION BY json_extract(doc, '$.citizen.phone') ORDER BY registered_at, id) AS rn
-                FROM cases WHERE registered_at >= ? AND registered_at < ?
-            ) WHERE rn > 1 AND phone IS NOT NULL AND phone != ''
+                SELECT id, ROW_NUMBER() OVER (PARTITION BY citizen_key ORDER BY registered_at, id) AS rn
+                FROM cases WHERE registered_at >= ? AND registered_at < ? AND citizen_key IS NOT NULL
+            ) WHERE rn > 1
             """, [f, t])
         let repeatIDs = Set(repeats.compactMap { $0.column("id")?.integer.map(Int64.init) })
         let rows = try await conn.query("""

@@ -9,7 +9,7 @@ import Synchronization
 
 /// The embedded engine: one SQLite file in WAL mode, one writer connection fed by a group-commit queue,
 /// a few reader connections that never block it.
-public final class SQLiteStore: CaseStore {
+public final class SQLiteStore: CaseStore, AccountStore {
     public enum Location: Sendable {
         case memory
         case file(String)
@@ -371,6 +371,73 @@ enum SQLiteSchema {
             // Repeat detection: a citizen's earlier cases.
             "ALTER TABLE cases ADD COLUMN citizen_key TEXT",
             "CREATE INDEX cases_citizen ON cases(citizen_key, registered_at) WHERE citizen_key IS NOT NULL",
+        ]),
+        (7, [
+            // Staff accounts (issue 3): roles as a comma list, bcrypt hash only.
+            """
+            CREATE TABLE users (
+                id INTEGER PRIMARY KEY,
+                login TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                unit_id INTEGER NOT NULL REFERENCES units(id),
+                roles TEXT NOT NULL,
+                password_hash TEXT NOT NULL,
+                disabled INTEGER NOT NULL DEFAULT 0,
+                failed_logins INTEGER NOT NULL DEFAULT 0,
+                locked_until INTEGER,
+                created_at INTEGER NOT NULL,
+                password_changed_at INTEGER NOT NULL,
+                must_change_password INTEGER NOT NULL DEFAULT 0
+            )
+            """,
+            "CREATE INDEX users_unit ON users(unit_id, login)",
+            // Credentials by the SHA-256 of their secret.
+            """
+            CREATE TABLE tokens (
+                id INTEGER PRIMARY KEY,
+                hash TEXT NOT NULL UNIQUE,
+                user_id INTEGER NOT NULL REFERENCES users(id),
+                kind TEXT NOT NULL,
+                label TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                last_used_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                idle_seconds INTEGER,
+                revoked_at INTEGER,
+                csrf TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX tokens_user ON tokens(user_id, id)",
+            """
+            CREATE TABLE auth_log (
+                id INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,
+                login TEXT NOT NULL,
+                user_id INTEGER,
+                outcome TEXT NOT NULL,
+                address TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX auth_log_user ON auth_log(user_id, id)",
+            """
+            CREATE TABLE access_log (
+                id INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,
+                user_id INTEGER NOT NULL,
+                login TEXT NOT NULL,
+                unit_id INTEGER NOT NULL,
+                case_id INTEGER NOT NULL,
+                fields TEXT NOT NULL,
+                address TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX access_log_case ON access_log(case_id, id)",
+            "CREATE INDEX access_log_user ON access_log(user_id, id)",
+            // The logs are evidence too: append-only.
+            "CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log BEGIN SELECT RAISE(ABORT, 'access log is append-only'); END",
+            "CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log BEGIN SELECT RAISE(ABORT, 'access log is append-only'); END",
+            "CREATE TRIGGER auth_log_no_update BEFORE UPDATE ON auth_log BEGIN SELECT RAISE(ABORT, 'auth log is append-only'); END",
+            "CREATE TRIGGER auth_log_no_delete BEFORE DELETE ON auth_log BEGIN SELECT RAISE(ABORT, 'auth log is append-only'); END",
         ]),
     ]
 }

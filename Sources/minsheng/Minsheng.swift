@@ -13,7 +13,7 @@ struct Minsheng: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "minsheng",
         abstract: "民生 Minsheng: one window for citizens' requests to the government.",
-        subcommands: [Serve.self, Bench.self, Simulate.self, CalendarCheck.self, Train.self, Classify.self],
+        subcommands: [Serve.self, UserCommand.self, Bench.self, Simulate.self, CalendarCheck.self, Train.self, Classify.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -53,6 +53,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "File that receives notices when no SMS gateway is configured (default: next to the database).")
     var noticeLog: String?
 
+    @Flag(help: "Behind a reverse proxy: client address from X-Forwarded-For, TLS from X-Forwarded-Proto.")
+    var trustProxy = false
+
+    @Flag(help: "Mark session cookies Secure (the site is served over HTTPS).")
+    var secureCookies = false
+
     func run() async throws {
         var logger = Logger(label: "minsheng")
         logger.logLevel = .info
@@ -72,8 +78,13 @@ struct Serve: AsyncParsableCommand {
             guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read model file \(file)") }
             classifier = try TextClassifier(loading: [UInt8](data))
         }
+        let sealer = try loadSealer(dbPath: path)
+        var auth = AuthSettings()
+        auth.secureCookies = secureCookies
         let platform = Platform(store: store, clock: SystemClock(), calendar: cal, defaultPolicyID: policy,
-                                classifier: classifier, logger: logger)
+                                classifier: classifier, sealer: sealer, auth: auth, logger: logger)
+        let env = ProcessInfo.processInfo.environment
+        var demoPassword: String?
         if demo {
             let started = Date()
             if try await DemoLoader.loadIfEmpty(platform) {
@@ -81,23 +92,37 @@ struct Serve: AsyncParsableCommand {
             } else {
                 logger.info("database already has units; demo world not loaded again")
             }
+            try await platform.loadUnits()
+            if try await store.user(login: "admin") == nil {
+                let pw = env["MINSHENG_DEMO_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 } ?? "demo" + Platform.newTrackingCode().lowercased() + "1"
+                try await DemoUsers.create(platform, password: pw)
+                demoPassword = pw
+            }
         }
         try await platform.loadUnits()
-        let env = ProcessInfo.processInfo.environment
-        let token = env["MINSHENG_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 } ?? Platform.newTrackingCode() + Platform.newTrackingCode()
-        var config = AppConfig(adminToken: token, calendar: cal)
+        var config = AppConfig(calendar: cal)
         config.host = host
         config.port = port
         config.defaultPolicyID = policy
+        config.trustProxy = trustProxy
         let units = try await store.unitCount()
         let cases = try await store.caseCount()
+        let users = try await store.userCount()
         print("""
             民生 Minsheng
-              data:        \(path)  (SQLite, WAL; \(units) units, \(cases) cases)
-              API:         http://\(host):\(port)/api/v1
-              admin token: \(token)\(env["MINSHENG_ADMIN_TOKEN"] == nil ? "  (generated; set MINSHENG_ADMIN_TOKEN to fix it)" : "")
-              try:         curl -H 'Authorization: Bearer \(token)' 'http://\(host):\(port)/api/v1/cases?limit=5'
+              data:        \(path)  (SQLite, WAL; \(units) units, \(cases) cases, \(users) accounts)
+              data key:    \(env["MINSHENG_DATA_KEY"] != nil ? "MINSHENG_DATA_KEY" : keyFile(dbPath: path))
+              API:         http://\(host):\(port)/api/v1   (OpenAPI: http://\(host):\(port)/openapi.yaml)
             """)
+        if let demoPassword {
+            print("""
+                  demo logins: admin, city.registrar, city.dispatcher, city.supervisor, city.leader, yz.dispatcher,
+                               yz.leader, yz.handler, town.handler, city.handler — password: \(demoPassword)
+                  try:         curl -s -X POST -H 'Content-Type: application/json' -d '{"login":"city.dispatcher","password":"\(demoPassword)"}' http://\(host):\(port)/api/v1/auth/login
+                """)
+        } else if users == 0 {
+            print("  accounts:    none yet — create the first admin: minsheng user add --db \(db) --login admin --name 管理员 --unit <id> --role admin")
+        }
         fflush(nil) // flush every stream: stdout is a pipe under a supervisor
         var services: [any Service] = []
         if watchInterval > 0 {
@@ -126,6 +151,16 @@ struct Serve: AsyncParsableCommand {
         }
         try await store.close()
     }
+}
+
+/// The data key file sits next to the database (data/minsheng.sqlite → data/minsheng.key); keep it out of the
+/// database's backups, or set MINSHENG_DATA_KEY instead.
+func keyFile(dbPath: String) -> String {
+    ((dbPath as NSString).deletingPathExtension) + ".key"
+}
+
+func loadSealer(dbPath: String) throws -> Sealer {
+    try Sealer.load(environment: ProcessInfo.processInfo.environment["MINSHENG_DATA_KEY"], keyFile: keyFile(dbPath: dbPath))
 }
 
 func loadCalendar(extra: [String]) throws -> WorkCalendar {

@@ -79,16 +79,53 @@ func enc(_ s: String) -> String {
     return s.addingPercentEncoding(withAllowedCharacters: allowed)!
 }
 
+/// Test accounts made on demand: `tokenFor(unit:)` is a user of that unit with every case role, so the lifecycle
+/// tests act "as the unit" the way a real office would; role and scope tests make narrower users.
+final class TestAccounts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byKey: [String: (id: Int64, token: String)] = [:]
+    let platform: Platform
+    init(platform: Platform) { self.platform = platform }
+
+    static let allCaseRoles: Set<Role> = [.registrar, .dispatcher, .handler, .supervisor, .leader]
+
+    /// A user (created the first time) and a live bearer token for it.
+    func user(_ login: String, unit: Int64, roles: Set<Role>, name: String? = nil) async throws -> (id: Int64, token: String) {
+        if let hit = lock.withLock({ byKey[login] }) { return hit }
+        let u: User
+        if let existing = try await platform.store.user(login: login) {
+            u = existing
+        } else {
+            u = try await platform.store.createUser(User(login: login, name: name ?? login, unit: unit, roles: roles,
+                                                         passwordHash: try await platform.accounts.hashPassword("secret-pass-1"),
+                                                         createdAt: platform.clock.now()))
+        }
+        let (_, secret) = try await platform.accounts.issue(for: u, kind: .api, label: "test")
+        lock.withLock { byKey[login] = (u.id, secret) }
+        return (u.id, secret)
+    }
+
+    func tokenFor(unit: Int64) async throws -> String {
+        try await user("unit\(unit)", unit: unit, roles: Self.allCaseRoles, name: "单位\(unit)经办人").token
+    }
+}
+
 /// The application under test, with an in-memory store and a hand-set clock.
 struct Harness: Sendable {
     let platform: Platform
     let clock: ManualClock
     let client: any TestClientProtocol
+    let accounts: TestAccounts
+    /// The unit "test-token" stands for: the city center (2) in the small test tree.
+    var defaultUnit: Int64 = 2
 
     func send(_ method: HTTPRequest.Method, _ uri: String, body: String? = nil, token: String? = "test-token",
               headers extra: HTTPFields = [:]) async throws -> APIResponse {
         var headers = extra
-        if let token { headers[.authorization] = "Bearer \(token)" }
+        if let token {
+            let real = token == "test-token" ? try await accounts.tokenFor(unit: defaultUnit) : token
+            headers[.authorization] = "Bearer \(real)"
+        }
         let r = try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
         let text = String(buffer: r.body)
         let parsed = text.isEmpty ? nil : try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
@@ -99,13 +136,27 @@ struct Harness: Sendable {
         try await send(.get, uri, token: token)
     }
 
-    func post(_ uri: String, _ object: [String: Any] = [:], headers: HTTPFields = [:]) async throws -> APIResponse {
-        try await send(.post, uri, body: jsonText(object), headers: headers)
+    func post(_ uri: String, _ object: [String: Any] = [:], headers: HTTPFields = [:], token: String? = "test-token") async throws -> APIResponse {
+        try await send(.post, uri, body: jsonText(object), token: token, headers: headers)
     }
 
-    /// Takes a lifecycle step and returns the response (any status).
-    func act(_ id: Int, _ action: String, _ fields: [String: Any] = [:]) async throws -> APIResponse {
-        try await post("/api/v1/cases/\(id)/\(action)", fields)
+    /// Takes a lifecycle step and returns the response (any status). `actingUnit` (test only) acts as a user of
+    /// that unit; `actingAs` as a leader of that name in 渝中区 (3); otherwise as the city center.
+    func act(_ id: Int, _ action: String, _ fields: [String: Any] = [:], token: String? = nil) async throws -> APIResponse {
+        var fields = fields
+        var tok = token ?? "test-token"
+        if let u = fields.removeValue(forKey: "actingUnit") as? Int {
+            tok = try await accounts.tokenFor(unit: Int64(u))
+        }
+        if let name = fields.removeValue(forKey: "actingAs") as? String {
+            tok = try await leader(name).token
+        }
+        return try await post("/api/v1/cases/\(id)/\(action)", fields, token: tok)
+    }
+
+    /// A leader of 渝中区 (unit 3).
+    func leader(_ name: String) async throws -> (id: Int64, token: String) {
+        try await accounts.user("leader-\(name.unicodeScalars.map { String($0.value) }.joined())", unit: 3, roles: [.leader], name: name)
     }
 
     /// Takes a step that must succeed; records a test failure with the body otherwise.
@@ -150,15 +201,17 @@ struct Harness: Sendable {
 }
 
 /// Builds the app the way production does, with test doubles, runs `body` against its router, closes the store.
-func withAPI(start: Instant = monday9, _ body: @Sendable (Harness) async throws -> Void) async throws {
+func withAPI(start: Instant = monday9, units: [MinshengDomain.Unit] = apiUnits, _ body: @Sendable (Harness) async throws -> Void) async throws {
     let store = try await SQLiteStore.open(.memory)
     do {
         let clock = ManualClock(start)
-        let platform = Platform(store: store, clock: clock, calendar: try shippedCalendar())
-        try await platform.addUnits(apiUnits)
-        let app = buildApplication(config: AppConfig(adminToken: "test-token", calendar: platform.calendar), platform: platform)
+        var auth = AuthSettings()
+        auth.bcryptCost = 4 // the slowness of production's cost 12 is its point; tests need the logic only
+        let platform = Platform(store: store, clock: clock, calendar: try shippedCalendar(), auth: auth)
+        try await platform.addUnits(units)
+        let app = buildApplication(config: AppConfig(calendar: platform.calendar), platform: platform)
         try await app.test(.router) { client in
-            try await body(Harness(platform: platform, clock: clock, client: client))
+            try await body(Harness(platform: platform, clock: clock, client: client, accounts: TestAccounts(platform: platform)))
         }
     } catch {
         try? await store.close()

@@ -61,13 +61,18 @@ struct SupervisionTests {
             let owned = try await h.step(a, "takeOwnership", ["actingAs": "李副区长"])
             #expect(owned["owner"]["name"].string == "李副区长")
             expectError(try await h.act(a, "takeOwnership", ["actingAs": "李副区长"]), .unprocessableContent, "invalid_field")
+            try await h.step(b, "dispatch", ["unit": 5]) // into the district, where its leaders see it
             try await h.step(b, "takeOwnership", ["actingAs": "李副区长"])
             try await h.step(b, "takeOwnership", ["actingAs": "王区长"]) // another leader takes it over
-            #expect(try await h.listIDs("owner=\(enc("person:李副区长"))") == [a])
-            #expect(try await h.listIDs("owner=\(enc("person:王区长"))") == [b])
+            let li = try await h.leader("李副区长"), wang = try await h.leader("王区长")
+            #expect(try await h.listIDs("owner=\(enc("user:\(li.id)"))") == [a])
+            #expect(try await h.listIDs("owner=\(enc("user:\(wang.id)"))") == [b])
+            // A leader's own page: owner=me.
+            let mine = try await h.get("/api/v1/cases?owner=me", token: li.token)
+            #expect(mine["items"].array.compactMap { $0["id"].int } == [a])
             #expect(try await h.listIDs("leaderProposed=true") == [])
             // The leader's page shows state and alert of each owned case.
-            let page = try await h.get("/api/v1/cases?owner=\(enc("person:李副区长"))")
+            let page = try await h.get("/api/v1/cases?owner=\(enc("user:\(li.id)"))")
             #expect(page["items"][0]["state"].string == "dispatched")
             #expect(page["items"][0]["alert"].string == "normal")
             expectError(try await h.get("/api/v1/cases?leaderProposed=maybe"), .badRequest, "invalid_field")

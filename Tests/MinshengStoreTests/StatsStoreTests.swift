@@ -8,6 +8,7 @@ struct StatsStoreTests {
     static func reg(_ store: any CaseStore, _ t: String, phone: String?) async throws -> CaseID {
         var r = registration(at: Instant.parse(t)!)
         r.case.citizen.phone = phone
+        r.citizenKey = phone // the platform stores a keyed hash; any stable key does here
         return try await store.register([r])[0].case.id
     }
 

@@ -23,6 +23,12 @@ public struct APIError: Error, Sendable {
     }
     public static func notFound(_ what: String) -> APIError { APIError(.notFound, "not_found", what) }
 
+    /// Seconds a rate-limited client must wait (429 answers carry them in Retry-After).
+    var retryAfter: Int64? {
+        guard let v = details.first(where: { $0.0 == "retryAfter" })?.1, case let .number(n) = v else { return nil }
+        return Int64(n)
+    }
+
     var json: JSON {
         .object([("error", .string(code)), ("message", .string(message))] + details)
     }
@@ -89,7 +95,12 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if e.status == .internalServerError {
                 context.logger.error("unhandled error on \(request.method) \(request.uri.path): \(String(reflecting: error))")
             }
-            return JSON.response(e.json, status: e.status)
+            var response = JSON.response(e.json, status: e.status)
+            if e.status == .tooManyRequests, let wait = e.retryAfter {
+                response.headers[.retryAfter] = String(wait)
+            }
+            if e.status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"minsheng\"" }
+            return response
         }
     }
 }

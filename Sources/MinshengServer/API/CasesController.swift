@@ -11,6 +11,7 @@ struct CasesController {
         group.post("cases", use: create)
         group.get("cases", use: list)
         group.get("cases/:id", use: show)
+        group.get("cases/:id/contact", use: contact)
         group.post("cases/:id/:action", use: act)
     }
 
@@ -18,7 +19,7 @@ struct CasesController {
                                "caseClass", "center", "policy", "receivedAt", "note"]
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        let actor = try context.requireActor()
+        let user = try context.requireRole([.registrar, .dispatcher]).user
         let f = try Fields(try await request.jsonBody(context: context), allowed: Self.createFields)
         var draft = CaseDraft(
             channel: try f.value("channel", Channel.self, required: true)!,
@@ -39,23 +40,91 @@ struct CasesController {
             guard let i = Instant.parse(r) else { throw APIError.invalid("receivedAt", "应为 ISO 8601 时间，如 2026-10-09T08:30:00+08:00") }
             draft.receivedAt = i
         }
-        let key = request.headers[.init("Idempotency-Key")!].map { String($0.prefix(100)) }
-        let outcome = try await platform.register(draft, by: actor, clientKey: key)
-        let body = platform.renderRegistered(outcome.case, at: platform.clock.now())
+        draft.center = try registeringCenter(draft.center, for: user)
+        let actor = try platform.actor(user, for: .register, on: nil)
+        let outcome = try await platform.register(draft, by: actor, clientKey: Self.clientKey(request, scope: "u\(user.id)"))
+        try Self.checkReplay(outcome, draft)
+        let body = platform.renderRegistered(outcome.case, at: platform.clock.now(), viewer: user)
         return JSONResponse(status: outcome.created ? .created : .ok, json: body,
                             headers: [.location: "/api/v1/cases/\(outcome.case.id)"])
     }
 
+    /// The Idempotency-Key, scoped to its client so that two clients' keys never meet.
+    static func clientKey(_ request: Request, scope: String) -> String? {
+        guard let k = request.headers[.init("Idempotency-Key")!]?.trimmingCharacters(in: .whitespaces), !k.isEmpty else { return nil }
+        return scope + ":" + String(k.prefix(100))
+    }
+
+    /// A retry must be the same request: a key reused for different content is refused, not answered with
+    /// somebody else's case.
+    static func checkReplay(_ outcome: RegisterOutcome, _ draft: CaseDraft) throws {
+        guard !outcome.created else { return }
+        if outcome.case.title != draft.title || outcome.case.content != draft.content || outcome.case.channel != draft.channel {
+            throw APIError(.unprocessableContent, "idempotency_key_reused", "Idempotency-Key 已用于另一份不同的诉求，请为新诉求使用新的键")
+        }
+    }
+
+    /// Staff register at their own center; a registrar elsewhere names a center within their scope.
+    private func registeringCenter(_ asked: UnitID?, for user: User) throws -> UnitID {
+        let own = platform.unit(user.unit)
+        if let asked, asked != user.unit {
+            guard let u = platform.unit(asked), u.kind == .center else { throw APIError.invalid("center", "登记中心单位不存在或不是信访/民生办") }
+            guard platform.isWithin(asked, root: platform.scopeRoot(of: user)) else {
+                throw APIError(.forbidden, "out_of_scope", "不能在管辖范围以外的信访/民生办登记")
+            }
+            return asked
+        }
+        guard let own, own.kind == .center else {
+            throw APIError.invalid("center", "您的单位不是信访/民生办，请指定登记中心 center")
+        }
+        return own.id
+    }
+
+    /// The case if `user` has full access; 404 otherwise (existence is not revealed).
+    private func readable(_ id: CaseID, by user: User) async throws -> Case {
+        guard let c = try await platform.store.case(id), platform.access(user, to: c) == .full else {
+            throw APIError.notFound("诉求件 \(id) 不存在")
+        }
+        return c
+    }
+
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> JSON {
-        _ = try context.requireActor()
+        let user = try context.requireUser().user
         let id = try caseID(context)
         guard let c = try await platform.store.case(id) else { throw APIError.notFound("诉求件 \(id) 不存在") }
         let events = try await platform.store.events(of: id)
-        return platform.render(c, events: events, at: platform.clock.now())
+        switch platform.access(user, to: c, events: events) {
+        case .full:
+            return platform.render(c, events: events, at: platform.clock.now(), viewer: user)
+        case .former:
+            // A unit the case has left keeps its own part of the history, nothing more.
+            let root = platform.scopeRoot(of: user)
+            return .object([
+                ("id", .int(c.id)), ("access", .string("former")),
+                ("history", .array(events.filter { $0.unit.map { platform.isWithin($0, root: root) } ?? false }.map(platform.render))),
+            ])
+        case .none:
+            throw APIError.notFound("诉求件 \(id) 不存在")
+        }
+    }
+
+    /// The unmasked contact, for a user who may see it; every answer is written to the access log.
+    @Sendable func contact(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        let user = try context.requireUser().user
+        let id = try caseID(context)
+        let c = try await readable(id, by: user)
+        guard platform.mayReveal(c, to: user) else {
+            throw APIError(.forbidden, "contact_restricted", c.kind == .report ? "举报人信息仅登记中心可见" : "匿名群众的信息仅登记中心可见")
+        }
+        let open = platform.sealer.openCitizen(c.citizen)
+        let fields = [("name", open.name), ("phone", open.phone), ("idNumber", open.idNumber)].compactMap { $0.1 == nil ? nil : $0.0 }
+        try await platform.store.logAccess(AccessRecord(at: platform.clock.now(), userID: user.id, login: user.login, unit: user.unit,
+                                                        caseID: c.id, fields: fields, address: context.clientAddress))
+        return .object([("caseId", .int(c.id)), ("citizen", platform.renderContact(c.citizen)), ("logged", .bool(true))])
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSON {
-        _ = try context.requireActor()
+        let user = try context.requireRole(Platform.caseRoles).user
         let p = request.uri.queryParameters
         var q = CaseQuery(now: platform.clock.now())
         func param(_ k: String) -> String? {
@@ -78,7 +147,15 @@ struct CasesController {
         }
         q.unit = try int("unit")
         q.coHandler = try int("coHandler")
-        q.owner = param("owner")
+        let root = platform.scopeRoot(of: user)
+        for (name, u) in [("unit", q.unit), ("coHandler", q.coHandler)] {
+            if let u, !platform.isWithin(u, root: root) {
+                throw APIError(.forbidden, "out_of_scope", "\(name)：单位 \(u) 不在您的管辖范围内")
+            }
+        }
+        // A co-handled case may be held outside the scope: the co-handler filter is the restriction then.
+        q.scope = q.coHandler == nil ? platform.scopeUnits(of: user) : nil
+        q.owner = param("owner").map { $0 == "me" ? "user:\(user.id)" : $0 }
         if let l = param("leaderProposed") {
             guard l == "true" || l == "false" else { throw APIError.invalid("leaderProposed", "应为 true 或 false") }
             q.leaderProposed = l == "true"
@@ -122,29 +199,23 @@ struct CasesController {
     }
 
     @Sendable func act(_ request: Request, context: AppRequestContext) async throws -> JSON {
-        var actor = try context.requireActor()
+        let user = try context.requireUser().user
         let id = try caseID(context)
         let name = context.parameters.get("action") ?? ""
         guard let action = Action(rawValue: name), action.isStep else {
             throw APIError(.notFound, "unknown_action", "未知操作 \(name)；可用：\(Action.steps.map(\.rawValue).joined(separator: ", "))")
         }
+        let current = try await readable(id, by: user)
+        let actor = try platform.actor(user, for: action, on: current)
         let buffer = try await request.body.collect(upTo: APILimits.maxBodyBytes)
         let json: JSON = buffer.readableBytes == 0 ? .object([]) : try JSON.parse(Array(buffer.readableBytesView))
-        let f = try Fields(json, allowed: Self.actionFields[action, default: []] + ["note", "actingUnit", "actingAs"])
-        if let name = try f.string("actingAs", max: 50) {
-            // The admin acts in a named person's stead (a leader taking a case); accounts replace this later.
-            actor.id = "person:" + name
-            actor.name = name
-        }
-        if let u = try f.int("actingUnit") {
-            guard platform.unit(u) != nil else { throw APIError.invalid("actingUnit", "单位 \(u) 不存在") }
-            actor.unit = u
-        }
+        let f = try Fields(json, allowed: Self.actionFields[action, default: []] + ["note"])
         let note = try f.string("note", max: APILimits.maxNote) ?? ""
         let step = try await makeStep(action, f, caseID: id)
+        try platform.checkTargets(of: step, for: user)
         let c = try await platform.perform(step, on: id, by: actor, note: note)
         let events = try await platform.store.events(of: id)
-        return platform.render(c, events: events, at: platform.clock.now())
+        return platform.render(c, events: events, at: platform.clock.now(), viewer: user)
     }
 
     static let actionFields: [Action: [String]] = [
@@ -208,11 +279,10 @@ struct CasesController {
             var target = try f.int("unit")
             if target == nil {
                 guard let c = try await platform.store.case(caseID) else { throw StoreError.caseNotFound(caseID) }
-                let from = action == .review ? (c.reply?.unit ?? c.leadUnit ?? c.holder) : (c.reviewDecision?.unit ?? c.holder)
-                guard let up = platform.reviewUnit(above: from) else {
+                guard let up = platform.appealUnit(action, for: c) else {
                     throw APIError.invalid("unit", "找不到上一级机关，请指定 unit")
                 }
-                target = up.id
+                target = up
             }
             return action == .review ? .review(reason: r, unit: target!) : .rereview(reason: r, unit: target!)
         case .decideReview: return .decideReview(result: try f.value("result", ReplyResult.self, required: true)!, text: try text())

@@ -1,47 +1,113 @@
+import Foundation
 import Hummingbird
 import MinshengDomain
+import MinshengStore
 
-/// Per-request context: who is acting, once the auth middleware has said so.
+/// Per-request context: the client's address and, once the auth middleware has said so, who is asking.
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    public var actor: Actor?
+    public var principal: Principal?
+    /// The peer's IP address (or the client's, from X-Forwarded-For, when the server trusts its proxy).
+    public var clientAddress: String
+    /// The request came over TLS (directly or, per X-Forwarded-Proto, through a trusted proxy).
+    public var secure = false
 
-    public init(source: Source) {
+    public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        actor = nil
+        principal = nil
+        clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     public var maxUploadSize: Int { APILimits.maxBodyBytes }
 
-    func requireActor() throws -> Actor {
-        guard let actor else { throw APIError(.unauthorized, "unauthorized", "需要登录凭证（Authorization: Bearer …）") }
-        return actor
+    /// The signed-in user, or 401.
+    func requireUser() throws -> Principal {
+        guard let principal else { throw APIError(.unauthorized, "unauthorized", "需要登录（会话 Cookie 或 Authorization: Bearer …）") }
+        return principal
+    }
+
+    /// The signed-in user holding one of `roles`, or 403.
+    func requireRole(_ roles: Set<Role>) throws -> Principal {
+        let p = try requireUser()
+        guard !p.user.roles.isDisjoint(with: roles) else {
+            throw APIError(.forbidden, "role_not_allowed", "需要角色：\(roles.map(\.label).sorted().joined(separator: "、"))")
+        }
+        return p
     }
 }
 
-/// The foundation's single admin token (accounts and roles replace it in the accounts issue).
-struct BearerTokenMiddleware: RouterMiddleware {
+/// Resolves the credential of a request: `Authorization: Bearer <secret>` for scripts and gateways, the session
+/// cookie for browsers. A cookie-borne request that changes state must echo the session's CSRF token in the
+/// `X-CSRF-Token` header or a `_csrf` form field. A user whose password was reset may only change it.
+struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-    let token: String
+    let accounts: Accounts
+    let trustProxy: Bool
+    static let cookieName = "ms_session"
+    static let passwordChangePaths: Set<String> = ["/api/v1/auth/password", "/api/v1/auth/logout", "/api/v1/auth/me"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-              constantTimeEqual(String(header.dropFirst(7)), token) else {
-            throw APIError(.unauthorized, "unauthorized", "缺少或错误的访问令牌（Authorization: Bearer …）")
-        }
         var context = context
-        context.actor = Actor(id: "admin", name: "管理员", role: .admin, unit: nil)
+        var request = request
+        if trustProxy {
+            if let xff = request.headers[.init("X-Forwarded-For")!]?.split(separator: ",").last {
+                context.clientAddress = xff.trimmingCharacters(in: .whitespaces)
+            }
+            context.secure = request.headers[.init("X-Forwarded-Proto")!]?.lowercased() == "https"
+        }
+        var secret: String?
+        var viaCookie = false
+        if let header = request.headers[.authorization] {
+            guard header.hasPrefix("Bearer ") else {
+                throw APIError(.unauthorized, "unauthorized", "仅支持 Authorization: Bearer 令牌")
+            }
+            secret = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        } else if let cookie = request.cookies[Self.cookieName]?.value, !cookie.isEmpty {
+            secret = cookie
+            viaCookie = true
+        }
+        if let secret {
+            guard var principal = try await accounts.authenticate(secret) else {
+                throw APIError(.unauthorized, "unauthorized", "登录已失效或令牌无效，请重新登录")
+            }
+            principal.viaCookie = viaCookie
+            if viaCookie && ![.get, .head, .options].contains(request.method) {
+                try await checkCSRF(&request, principal: principal)
+            }
+            if principal.user.mustChangePassword && !Self.passwordChangePaths.contains(request.uri.path) {
+                throw APIError(.forbidden, "password_change_required", "管理员已重置您的密码，请先修改密码（POST /api/v1/auth/password）")
+            }
+            context.principal = principal
+        }
         return try await next(request, context)
     }
 
-    /// Compares without an early exit, so response time tells nothing about the token.
-    func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        var diff = UInt8(x.count == y.count ? 0 : 1)
-        for i in 0..<max(x.count, y.count) {
-            diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
+    private func checkCSRF(_ request: inout Request, principal: Principal) async throws {
+        var sent = request.headers[.init("X-CSRF-Token")!]
+        if sent == nil, request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
+            let body = try await request.collectBody(upTo: APILimits.maxBodyBytes)
+            sent = FormData.parse(String(buffer: body))["_csrf"]
         }
-        return diff == 0
+        guard let sent, Secrets.constantTimeEqual(sent, principal.token.csrf) else {
+            throw APIError(.forbidden, "csrf_failed", "请求缺少或带有错误的 CSRF 令牌，请刷新页面后重试")
+        }
+    }
+}
+
+/// application/x-www-form-urlencoded bodies (web forms, Open311 clients).
+enum FormData {
+    static func parse(_ text: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let k = decode(kv[0]), v = kv.count > 1 ? decode(kv[1]) : ""
+            if out[k] == nil { out[k] = v }
+        }
+        return out
+    }
+
+    static func decode<S: StringProtocol>(_ s: S) -> String {
+        String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)
     }
 }
 

@@ -9,7 +9,9 @@ extension Platform {
         return .object([("id", .int(u.id)), ("name", .string(u.name))])
     }
 
-    func render(_ c: Case, events: [CaseEvent]? = nil, at now: Instant) -> JSON {
+    /// With a `viewer`, `allowedActions` lists what that user may do now, and `contactRevealable` whether they may
+    /// read the unmasked contact (GET …/contact, logged).
+    func render(_ c: Case, events: [CaseEvent]? = nil, at now: Instant, viewer: User? = nil) -> JSON {
         let a = alert(of: c, at: now)
         var pairs: [(String, JSON)] = identity(c) + [
             ("caseClass", .value(c.caseClass)),
@@ -58,8 +60,9 @@ extension Platform {
                          ("due", .time(o.due)), ("response", .opt(o.response)), ("respondedAt", .time(o.respondedAt)),
                          ("overdue", .bool(o.response == nil && o.due <= clock.now()))])
             })),
-            ("allowedActions", .array(Lifecycle.allowedActions(in: c.state).map { .string($0.rawValue) })),
+            ("allowedActions", .array((viewer.map { permittedActions(c, for: $0) } ?? Lifecycle.allowedActions(in: c.state)).map { .string($0.rawValue) })),
         ]
+        if let viewer { pairs.append(("contactRevealable", .bool(mayReveal(c, to: viewer)))) }
         if let events {
             pairs.append(("history", .array(events.map(render))))
         }
@@ -68,7 +71,7 @@ extension Platform {
 
     /// The answer to a registration: what the caller needs now (id, tracking code, state, deadlines, alert,
     /// suggestion, next steps), not the text it just sent; the whole case is at the Location.
-    func renderRegistered(_ c: Case, at now: Instant) -> JSON {
+    func renderRegistered(_ c: Case, at now: Instant, viewer: User? = nil) -> JSON {
         let a = alert(of: c, at: now)
         return .object(identity(c) + [
             ("category", .opt(c.category)),
@@ -82,7 +85,7 @@ extension Platform {
             ("due", .time(c.currentDue)),
             ("deadlines", renderDeadlines(c.deadlines)),
             ("alert", renderAlert(a)),
-            ("allowedActions", .array(Lifecycle.allowedActions(in: c.state).map { .string($0.rawValue) })),
+            ("allowedActions", .array((viewer.map { permittedActions(c, for: $0) } ?? Lifecycle.allowedActions(in: c.state)).map { .string($0.rawValue) })),
         ])
     }
 
@@ -97,8 +100,18 @@ extension Platform {
         return .object([("category", .string(g.category)), ("confidence", .number(Double(g.confidence) / 1000)), ("unit", unitRef(g.unit))])
     }
 
-    func renderCitizen(_ p: Citizen) -> JSON {
-        .object([("name", .opt(p.name)), ("phone", .opt(p.phone)), ("idNumber", .opt(p.idNumber)), ("anonymous", .bool(p.anonymous))])
+    /// Always masked (张*, 138****1234); the clear contact is read through GET /cases/{id}/contact, which logs it.
+    func renderCitizen(_ sealed: Citizen) -> JSON {
+        let p = sealer.openCitizen(sealed)
+        return .object([("name", .opt(p.anonymous ? (p.name == nil ? nil : "匿名") : p.name.map(Contact.maskName))),
+                        ("phone", .opt(p.phone.map(Contact.maskPhone))), ("idNumber", .opt(p.idNumber.map(Contact.maskIDNumber))),
+                        ("anonymous", .bool(p.anonymous)), ("masked", .bool(true))])
+    }
+
+    /// The unmasked contact, for GET /cases/{id}/contact.
+    func renderContact(_ sealed: Citizen) -> JSON {
+        let p = sealer.openCitizen(sealed)
+        return .object([("name", .opt(p.name)), ("phone", .opt(p.phone)), ("idNumber", .opt(p.idNumber)), ("anonymous", .bool(p.anonymous))])
     }
 
     func renderDeadlines(_ d: Deadlines) -> JSON {

@@ -63,8 +63,11 @@ struct StatsController {
         }
     }
 
+    /// Who reads statistics: leaders, supervisors and dispatchers (a ranking compares peers, so it is not scoped).
+    static let readers: Set<Role> = [.leader, .supervisor, .dispatcher]
+
     @Sendable func ranking(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try context.requireActor()
+        _ = try context.requireRole(Self.readers)
         let p = try Params(request, known: ["level", "kind", "from", "to", "format"])
         guard let l = p.get("level") else { throw APIError.missing("level") }
         let level = try parseEnum("level", l, UnitLevel.self)
@@ -92,9 +95,10 @@ struct StatsController {
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try context.requireActor()
+        let user = try context.requireRole(Self.readers).user
         let p = try Params(request, known: ["from", "to", "subtree", "format"])
         guard let s = context.parameters.get("id"), let id = Int64(s) else { throw APIError.invalid("id", "应为整数") }
+        guard platform.isWithin(id, root: platform.scopeRoot(of: user)) else { throw APIError.notFound("单位 \(id) 不在您的管辖范围内") }
         var subtree = false
         if let st = p.get("subtree") {
             guard st == "true" || st == "false" else { throw APIError.invalid("subtree", "应为 true 或 false") }

@@ -13,9 +13,10 @@ struct UnitsController {
 
     /// The unit's supervision record: reminders, supervision orders and responses, field checks, accountability.
     @Sendable func record(_ request: Request, context: AppRequestContext) async throws -> JSON {
-        _ = try context.requireActor()
-        guard let s = context.parameters.get("id"), let id = Int64(s), let u = platform.unit(id) else {
-            throw APIError.notFound("单位不存在")
+        let user = try context.requireRole(Platform.caseRoles).user
+        guard let s = context.parameters.get("id"), let id = Int64(s), let u = platform.unit(id),
+              platform.isWithin(id, root: platform.scopeRoot(of: user)) else {
+            throw APIError.notFound("单位不存在或不在您的管辖范围内")
         }
         let events = try await platform.store.supervisionRecord(unit: id, limit: 500)
         var counts: [String: Int] = [:]
@@ -31,7 +32,7 @@ struct UnitsController {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSON {
-        _ = try context.requireActor()
+        _ = try context.requireUser()
         let p = request.uri.queryParameters
         var parent: UnitID?
         if let s = p.get("parent"), !s.isEmpty {
@@ -50,7 +51,7 @@ struct UnitsController {
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> JSON {
-        _ = try context.requireActor()
+        _ = try context.requireUser()
         guard let s = context.parameters.get("id"), let id = Int64(s), let u = platform.unit(id) else {
             throw APIError.notFound("单位不存在")
         }
@@ -63,43 +64,5 @@ struct UnitsController {
         }
         guard case let .object(pairs) = platform.render(u) else { return .null }
         return .object(pairs + [("path", .array(path)), ("children", .array(children.map(platform.render)))])
-    }
-}
-
-/// /api/v1/track/{trackingCode}?phone4=: the citizen's view, no account. Only what the citizen should see:
-/// state, unit, deadlines and the reply; nothing about staff notes.
-struct TrackController {
-    let platform: Platform
-
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.get("track/:code", use: show)
-    }
-
-    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> JSON {
-        let notFound = APIError.notFound("查询码或手机号后四位不正确")
-        guard let code = context.parameters.get("code")?.uppercased(), code.count <= 20 else { throw notFound }
-        let phone4 = request.uri.queryParameters.get("phone4") ?? ""
-        guard let c = try await platform.store.case(trackingCode: code) else { throw notFound }
-        // A case with a phone needs its last four digits; the same answer as an unknown code otherwise.
-        if let phone = c.citizen.phone, !phone.isEmpty, String(phone.suffix(4)) != phone4 { throw notFound }
-        let events = try await platform.store.events(of: c.id)
-        let publicSteps: Set<Action> = [.register, .dispatch, .redispatch, .sign, .accept, .reject, .transfer, .approveExtension,
-                                        .handOff, .reply, .evaluate, .reopen, .close, .review, .decideReview, .rereview, .decideRereview]
-        return .object([
-            ("trackingCode", .string(c.trackingCode)),
-            ("title", .string(c.title)),
-            ("state", .string(c.state.rawValue)),
-            ("stateLabel", .string(c.state.label)),
-            ("registeredAt", .time(c.registeredAt)),
-            ("unit", platform.unitRef(c.holder)),
-            ("due", .time(c.currentDue)),
-            ("reply", c.reply.map(platform.renderReply) ?? .null),
-            ("evaluation", .value(c.evaluation)),
-            ("rejection", c.rejection.map { .object([("route", .string($0.rawValue)), ("label", .string($0.label))]) } ?? .null),
-            ("timeline", .array(events.filter { publicSteps.contains($0.action) }.map { e in
-                .object([("at", .time(e.at)), ("step", .string(e.action.rawValue)), ("label", .string(e.action.label)),
-                         ("state", .string(e.toState.label))])
-            })),
-        ])
     }
 }

@@ -58,12 +58,20 @@ public final class Platform: Sendable {
     private let tree = Mutex<(children: [UnitID: [Unit]], root: UnitID?)>(([:], nil))
     /// (city or district government, category) → its department for that category, precomputed with the tree.
     private let departmentFor = Mutex<[UnitID: [String: UnitID]]>([:])
+    /// Each scope root's units, computed on first use and dropped when the tree changes.
+    private let subtrees = Mutex<[UnitID: Set<UnitID>]>([:])
+    /// Seals citizens' personal data and keys their identity (README "Privacy").
+    public let sealer: Sealer
+    public let accounts: Accounts
     let logger: Logger
 
     public init(store: any CaseStore, clock: any TimeSource, calendar: WorkCalendar,
                 policies: [DeadlinePolicy] = DeadlinePolicy.shipped, defaultPolicyID: String = DeadlinePolicy.local12320.id,
                 classifier: TextClassifier? = nil, categoryDepartments: [String: String] = Platform.defaultCategoryDepartments,
+                sealer: Sealer = .ephemeral(), auth: AuthSettings = AuthSettings(),
                 logger: Logger = Logger(label: "minsheng")) {
+        self.sealer = sealer
+        self.accounts = Accounts(store: store, clock: clock, settings: auth)
         self.classifier = classifier
         self.categoryDepartments = categoryDepartments
         self.store = store
@@ -98,6 +106,7 @@ public final class Platform: Sendable {
         }
         centerID.withLock { $0 = c }
         tree.withLock { $0 = (children, root) }
+        subtrees.withLock { $0.removeAll() }
         var table: [UnitID: [String: UnitID]] = [:]
         for (parent, kids) in children {
             for (category, word) in categoryDepartments {
@@ -108,6 +117,19 @@ public final class Platform: Sendable {
     }
 
     public func unit(_ id: UnitID) -> Unit? { unitsByID.withLock { $0[id] } }
+
+    /// `root` and every unit below it.
+    public func subtree(of root: UnitID) -> Set<UnitID> {
+        if let s = subtrees.withLock({ $0[root] }) { return s }
+        let children = tree.withLock { $0.children }
+        var out: Set<UnitID> = [root]
+        var stack = [root]
+        while let x = stack.popLast() {
+            for k in children[x] ?? [] where out.insert(k.id).inserted { stack.append(k.id) }
+        }
+        subtrees.withLock { $0[root] = out }
+        return out
+    }
 
     /// The city-level center (信访办): where cases are registered unless another center is named.
     public var defaultCenter: Unit? {
@@ -124,6 +146,24 @@ public final class Platform: Sendable {
             }
             return nil
         }
+    }
+
+    /// Where a citizen's review (复查) or re-review (复核) goes by default: the government above the unit that
+    /// answered (or decided the review).
+    public func appealUnit(_ action: Action, for c: Case) -> UnitID? {
+        let from = action == .review ? (c.reply?.unit ?? c.leadUnit ?? c.holder) : (c.reviewDecision?.unit ?? c.holder)
+        return reviewUnit(above: from)?.id
+    }
+
+    /// The center (信访办/民生办) serving a place: the nearest one under a government above it, else the city's.
+    public func center(near location: UnitID) -> UnitID? {
+        let children = tree.withLock { $0.children }
+        var cur: UnitID? = location
+        while let c = cur, let u = unit(c) {
+            if u.kind == .government, let center = children[c]?.first(where: { $0.kind == .center }) { return center.id }
+            cur = u.parentID
+        }
+        return defaultCenter?.id
     }
 
     public static let defaultCategoryDepartments: [String: String] = [
@@ -171,8 +211,9 @@ public final class Platform: Sendable {
         }
         var received = draft.receivedAt ?? now
         if received > now { received = now }
+        let citizen = try Self.validated(draft.citizen)
         var c = Case(id: 0, trackingCode: Self.newTrackingCode(), channel: draft.channel, kind: draft.kind,
-                     title: draft.title, content: draft.content, citizen: draft.citizen, center: centerID,
+                     title: draft.title, content: draft.content, citizen: sealer.sealCitizen(citizen), center: centerID,
                      policyID: policyID, registeredAt: received)
         c.address = draft.address
         c.locationUnit = draft.locationUnit
@@ -185,7 +226,7 @@ public final class Platform: Sendable {
         }
         // 重复件: the same citizen about the same matter (same category) within 90 days links to the earlier case and
         // proposes the matter for leader ownership.
-        let citizenKey = Self.citizenKey(draft.citizen)
+        let citizenKey = (citizen.phone ?? citizen.idNumber).map(sealer.citizenKey)
         if let key = citizenKey, let matter = c.category ?? c.suggestion?.category {
             let earlier = try await store.cases(citizenKey: key, since: received.adding(seconds: -90 * 86_400), limit: 20)
             if let first = earlier.first(where: { ($0.category ?? $0.suggestion?.category) == matter }) {
@@ -249,11 +290,21 @@ public final class Platform: Sendable {
         }
     }
 
-    /// The citizen's phone digits (the last 11), so 138-0000-1234 and 13800001234 match; nil without a phone.
-    static func citizenKey(_ c: Citizen) -> String? {
-        guard let phone = c.phone else { return nil }
-        let digits = phone.filter(\.isASCII).filter(\.isNumber)
-        return digits.count >= 7 ? String(digits.suffix(11)) : nil
+    /// The citizen's contact, checked and in canonical form (phone digits, ID number with an upper-case X);
+    /// empty strings count as absent.
+    static func validated(_ c: Citizen) throws -> Citizen {
+        func clean(_ s: String?) -> String? {
+            guard let t = s?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return nil }
+            return t
+        }
+        var out = Citizen(name: clean(c.name), anonymous: c.anonymous)
+        do {
+            out.phone = try clean(c.phone).map(Contact.normalizedPhone)
+        } catch { throw APIError.invalid("citizen.phone", error.message) }
+        do {
+            out.idNumber = try clean(c.idNumber).map(Contact.normalizedIDNumber)
+        } catch { throw APIError.invalid("citizen.idNumber", error.message) }
+        return out
     }
 
     /// 10 characters from an alphabet without 0/O, 1/I/L: read out over the phone without confusion.

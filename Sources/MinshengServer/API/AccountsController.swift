@@ -1,0 +1,353 @@
+import Foundation
+import Hummingbird
+import MinshengDomain
+import MinshengStore
+
+/// /api/v1/auth: login (a session cookie for browsers and the same secret as a bearer token), logout, who am I,
+/// changing one's password, one's own credentials.
+struct AuthController {
+    let platform: Platform
+    var accounts: Accounts { platform.accounts }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("auth/login", use: login)
+        group.post("auth/logout", use: logout)
+        group.get("auth/me", use: me)
+        group.post("auth/password", use: changePassword)
+        group.get("auth/tokens", use: ownTokens)
+        group.delete("auth/tokens/:tid", use: revokeOwn)
+    }
+
+    static func sessionCookie(_ secret: String, maxAge: Int64, secure: Bool) -> String {
+        "\(AuthMiddleware.cookieName)=\(secret); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "")
+    }
+
+    static func clearedCookie(secure: Bool) -> String {
+        "\(AuthMiddleware.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "")
+    }
+
+    func sessionResponse(_ p: Principal, secret: String, context: AppRequestContext, status: HTTPResponse.Status = .ok) -> JSONResponse {
+        let secure = accounts.settings.secureCookies || context.secure
+        return JSONResponse(status: status, json: .object([
+            ("token", .string(secret)),
+            ("tokenType", .string("Bearer")),
+            ("expiresAt", .time(p.token.expiresAt)),
+            ("idleTimeoutSeconds", .opt(p.token.idleSeconds)),
+            ("csrfToken", .string(p.token.csrf)),
+            ("user", platform.renderUser(p.user)),
+        ]), headers: [.setCookie: Self.sessionCookie(secret, maxAge: accounts.settings.sessionMaxSeconds, secure: secure),
+                      .cacheControl: "no-store"])
+    }
+
+    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
+        let f = try Fields(try await request.jsonBody(context: context), allowed: ["login", "password"])
+        let login = try f.requiredString("login", max: 100)
+        guard case let .string(password)? = f.raw("password"), !password.isEmpty, password.utf8.count <= 200 else {
+            throw APIError.missing("password")
+        }
+        do {
+            let (p, secret) = try await accounts.login(login, password: password, address: context.clientAddress)
+            return sessionResponse(p, secret: secret, context: context)
+        } catch let e as Accounts.LoginFailure {
+            switch e {
+            case .invalid: throw APIError(.unauthorized, "invalid_credentials", "登录名或密码错误")
+            case .disabled: throw APIError(.forbidden, "account_disabled", "账号已停用，请联系管理员")
+            case let .locked(until):
+                throw APIError(.init(code: 423, reasonPhrase: "Locked"), "account_locked", "连续登录失败次数过多，账号已锁定至 \(until)，请稍后再试或联系管理员",
+                               details: [("lockedUntil", .time(until))])
+            }
+        }
+    }
+
+    @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let p = try context.requireUser()
+        try await accounts.revoke(tokenID: p.token.id)
+        try await platform.store.logAuth(AuthEvent(at: platform.clock.now(), login: p.user.login, userID: p.user.id, outcome: "logout", address: context.clientAddress))
+        var r = JSON.response(.object([("status", .string("signed_out"))]), status: .ok)
+        r.headers[.setCookie] = Self.clearedCookie(secure: accounts.settings.secureCookies || context.secure)
+        return r
+    }
+
+    @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        let p = try context.requireUser()
+        guard case let .object(pairs) = platform.renderUser(p.user) else { return .null }
+        return .object(pairs + [
+            ("scope", platform.unitRef(platform.scopeRoot(of: p.user))),
+            ("session", .object([("kind", .string(p.token.kind.rawValue)), ("expiresAt", .time(p.token.expiresAt)),
+                                 ("viaCookie", .bool(p.viaCookie))])),
+            ("csrfToken", .string(p.token.csrf)),
+        ])
+    }
+
+    /// Changing one's password ends every other credential and returns a fresh session.
+    @Sendable func changePassword(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
+        let p = try context.requireUser()
+        let f = try Fields(try await request.jsonBody(context: context), allowed: ["current", "new"])
+        guard case let .string(current)? = f.raw("current") else { throw APIError.missing("current") }
+        guard case let .string(new)? = f.raw("new") else { throw APIError.missing("new") }
+        guard try await accounts.verify(current, hash: p.user.passwordHash) else {
+            throw APIError(.forbidden, "invalid_credentials", "当前密码不正确")
+        }
+        guard new != current else { throw APIError.invalid("new", "新密码不能与当前密码相同") }
+        try Accounts.checkPolicy(new)
+        let hash = try await accounts.hashPassword(new)
+        let now = platform.clock.now()
+        let user = try await platform.store.updateUser(id: p.user.id) { u in
+            u.passwordHash = hash; u.passwordChangedAt = now; u.mustChangePassword = false
+        }
+        try await accounts.revokeAll(userID: user.id)
+        try await platform.store.logAuth(AuthEvent(at: now, login: user.login, userID: user.id, outcome: "password_changed", address: context.clientAddress))
+        let (fresh, secret) = try await accounts.issue(for: user, kind: .session, label: "password change \(context.clientAddress)")
+        return sessionResponse(fresh, secret: secret, context: context)
+    }
+
+    @Sendable func ownTokens(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        let p = try context.requireUser()
+        let now = platform.clock.now()
+        return .object([("items", .array(try await platform.store.tokens(userID: p.user.id).map { platform.renderToken($0, now: now, current: p.token.id) }))])
+    }
+
+    @Sendable func revokeOwn(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        let p = try context.requireUser()
+        guard let tid = context.parameters.get("tid").flatMap(Int64.init),
+              try await platform.store.tokens(userID: p.user.id).contains(where: { $0.id == tid }) else {
+            throw APIError.notFound("令牌不存在")
+        }
+        try await accounts.revoke(tokenID: tid)
+        return .object([("id", .int(tid)), ("revoked", .bool(true))])
+    }
+}
+
+/// /api/v1/users and /api/v1/audit: admins manage the accounts of their scope and read the security logs.
+struct UsersController {
+    let platform: Platform
+    var accounts: Accounts { platform.accounts }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("users", use: list)
+        group.post("users", use: create)
+        group.get("users/:uid", use: show)
+        group.patch("users/:uid", use: update)
+        group.post("users/:uid/password", use: resetPassword)
+        group.get("users/:uid/tokens", use: tokens)
+        group.post("users/:uid/tokens", use: issueToken)
+        group.delete("users/:uid/tokens/:tid", use: revokeToken)
+        group.get("audit/access", use: accessLog)
+        group.get("audit/logins", use: authLog)
+    }
+
+    private func admin(_ context: AppRequestContext) throws -> User {
+        try context.requireRole([.admin]).user
+    }
+
+    /// The user, if inside the admin's scope; 404 otherwise.
+    private func target(_ context: AppRequestContext, admin: User) async throws -> User {
+        guard let id = context.parameters.get("uid").flatMap(Int64.init), let u = try await platform.store.user(id: id),
+              platform.isWithin(u.unit, root: platform.scopeRoot(of: admin)) else {
+            throw APIError.notFound("用户不存在")
+        }
+        return u
+    }
+
+    private func roles(_ f: Fields) throws -> Set<Role>? {
+        guard let raw = f.raw("roles") else { return nil }
+        guard case let .array(items) = raw else { throw APIError.invalid("roles", "应为角色数组") }
+        var out: Set<Role> = []
+        for item in items {
+            guard case let .string(s) = item, let r = Role(rawValue: s), r != .citizen else {
+                throw APIError.invalid("roles", "可选：registrar, dispatcher, handler, supervisor, leader, admin")
+            }
+            out.insert(r)
+        }
+        guard !out.isEmpty else { throw APIError.invalid("roles", "至少一个角色") }
+        return out
+    }
+
+    private func unitInScope(_ id: UnitID, admin: User) throws {
+        guard platform.unit(id) != nil else { throw APIError.invalid("unit", "单位 \(id) 不存在") }
+        guard platform.isWithin(id, root: platform.scopeRoot(of: admin)) else {
+            throw APIError(.forbidden, "out_of_scope", "单位 \(id) 不在您的管辖范围内")
+        }
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        let a = try admin(context)
+        var units = platform.scopeUnits(of: a)
+        if let s = request.uri.queryParameters.get("unit"), !s.isEmpty {
+            guard let id = Int64(s) else { throw APIError.invalid("unit", "应为整数") }
+            try unitInScope(id, admin: a)
+            units = [id]
+        }
+        var users = try await platform.store.users(units: units, limit: 5000)
+        if let q = request.uri.queryParameters.get("q"), !q.isEmpty {
+            users = users.filter { $0.login.contains(q) || $0.name.contains(q) }
+        }
+        return .object([("items", .array(users.prefix(1000).map(platform.renderUser)))])
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
+        let a = try admin(context)
+        let f = try Fields(try await request.jsonBody(context: context), allowed: ["login", "name", "unit", "roles", "password"])
+        let login = try f.requiredString("login", max: 40)
+        let name = try f.requiredString("name", max: 50)
+        let unit = try f.int("unit", required: true)!
+        try unitInScope(unit, admin: a)
+        guard let roles = try roles(f) else { throw APIError.missing("roles") }
+        guard case let .string(password)? = f.raw("password") else { throw APIError.missing("password") }
+        // The first password comes from the admin: the user must replace it at first login.
+        let u = try await accounts.createUser(login: login, name: name, unit: unit, roles: roles, password: password, mustChangePassword: true)
+        try await platform.store.logAuth(AuthEvent(at: platform.clock.now(), login: u.login, userID: u.id, outcome: "created_by:\(a.login)", address: context.clientAddress))
+        return JSONResponse(status: .created, json: platform.renderUser(u), headers: [.location: "/api/v1/users/\(u.id)"])
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        let a = try admin(context)
+        return platform.renderUser(try await target(context, admin: a))
+    }
+
+    /// Name, unit, roles, disabled. Disabling ends every session of the user at once; an admin cannot disable or
+    /// demote themself (an installation must keep an admin).
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        let a = try admin(context)
+        let u = try await target(context, admin: a)
+        let f = try Fields(try await request.jsonBody(context: context), allowed: ["name", "unit", "roles", "disabled", "unlock"])
+        let name = try f.string("name", max: 50)
+        let unit = try f.int("unit")
+        if let unit { try unitInScope(unit, admin: a) }
+        let roles = try roles(f)
+        let disabled = try f.bool("disabled")
+        let unlock = try f.bool("unlock") ?? false
+        if u.id == a.id && (disabled == true || (roles.map { !$0.contains(.admin) } ?? false)) {
+            throw APIError(.unprocessableContent, "self_lockout", "不能停用自己或取消自己的管理员角色")
+        }
+        let updated = try await platform.store.updateUser(id: u.id) { x in
+            if let name { x.name = name }
+            if let unit { x.unit = unit }
+            if let roles { x.roles = roles }
+            if let disabled { x.disabled = disabled }
+            if unlock { x.lockedUntil = nil; x.failedLogins = 0 }
+        }
+        if disabled == true { try await accounts.revokeAll(userID: u.id) } else { accounts.forget(userID: u.id) }
+        let what = [name.map { _ in "name" }, unit.map { _ in "unit" }, roles.map { _ in "roles" },
+                    disabled.map { $0 ? "disabled" : "enabled" }, unlock ? "unlocked" : nil].compactMap { $0 }.joined(separator: ",")
+        try await platform.store.logAuth(AuthEvent(at: platform.clock.now(), login: u.login, userID: u.id, outcome: "changed_by:\(a.login):\(what)", address: context.clientAddress))
+        return platform.renderUser(updated)
+    }
+
+    /// An admin's reset: a new password the user must change at next login; every session ends; the lock lifts.
+    @Sendable func resetPassword(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        let a = try admin(context)
+        let u = try await target(context, admin: a)
+        let f = try Fields(try await request.jsonBody(context: context), allowed: ["password"])
+        guard case let .string(password)? = f.raw("password") else { throw APIError.missing("password") }
+        try Accounts.checkPolicy(password)
+        let hash = try await accounts.hashPassword(password)
+        let now = platform.clock.now()
+        let updated = try await platform.store.updateUser(id: u.id) { x in
+            x.passwordHash = hash; x.passwordChangedAt = now; x.mustChangePassword = x.id != a.id
+            x.lockedUntil = nil; x.failedLogins = 0
+        }
+        try await accounts.revokeAll(userID: u.id)
+        try await platform.store.logAuth(AuthEvent(at: now, login: u.login, userID: u.id, outcome: "password_reset_by:\(a.login)", address: context.clientAddress))
+        return platform.renderUser(updated)
+    }
+
+    @Sendable func tokens(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        let a = try admin(context)
+        let u = try await target(context, admin: a)
+        let now = platform.clock.now()
+        return .object([("items", .array(try await platform.store.tokens(userID: u.id).map { platform.renderToken($0, now: now, current: nil) }))])
+    }
+
+    /// A long-lived API token for a machine account (a channel gateway, an Open311 client): shown once.
+    @Sendable func issueToken(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
+        let a = try admin(context)
+        let u = try await target(context, admin: a)
+        let f = try Fields(try await request.jsonBody(context: context), allowed: ["label", "days"])
+        let label = try f.requiredString("label", max: 100)
+        let days = try f.int("days") ?? Int64(accounts.settings.apiTokenDays)
+        guard (1...3650).contains(days) else { throw APIError.invalid("days", "应为 1–3650 天") }
+        guard !u.disabled else { throw APIError(.conflict, "account_disabled", "账号已停用") }
+        let (p, secret) = try await accounts.issue(for: u, kind: .api, label: label, days: Int(days))
+        try await platform.store.logAuth(AuthEvent(at: platform.clock.now(), login: u.login, userID: u.id, outcome: "api_token_issued_by:\(a.login)", address: context.clientAddress))
+        guard case let .object(pairs) = platform.renderToken(p.token, now: platform.clock.now(), current: nil) else { throw APIError.notFound("") }
+        return JSONResponse(status: .created, json: .object(pairs + [("token", .string(secret))]))
+    }
+
+    @Sendable func revokeToken(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        let a = try admin(context)
+        let u = try await target(context, admin: a)
+        guard let tid = context.parameters.get("tid").flatMap(Int64.init),
+              try await platform.store.tokens(userID: u.id).contains(where: { $0.id == tid }) else {
+            throw APIError.notFound("令牌不存在")
+        }
+        try await accounts.revoke(tokenID: tid)
+        try await platform.store.logAuth(AuthEvent(at: platform.clock.now(), login: u.login, userID: u.id, outcome: "token_revoked_by:\(a.login)", address: context.clientAddress))
+        return .object([("id", .int(tid)), ("revoked", .bool(true))])
+    }
+
+    private func logQuery(_ request: Request) throws -> LogQuery {
+        let p = request.uri.queryParameters
+        var q = LogQuery()
+        func int(_ k: String) throws -> Int64? {
+            guard let v = p.get(k), !v.isEmpty else { return nil }
+            guard let i = Int64(v) else { throw APIError.invalid(k, "应为整数") }
+            return i
+        }
+        q.userID = try int("user")
+        q.caseID = try int("case")
+        q.before = try int("before")
+        if let l = p.get("login"), !l.isEmpty { q.login = l }
+        if let f = p.get("from"), !f.isEmpty {
+            guard let i = Instant.parse(f) else { throw APIError.invalid("from", "应为日期或 ISO 8601 时间") }
+            q.from = i
+        }
+        if let t = p.get("to"), !t.isEmpty {
+            guard let i = Instant.parse(t) else { throw APIError.invalid("to", "应为日期或 ISO 8601 时间") }
+            q.to = t.count == 10 ? i.adding(seconds: 86_400) : i
+        }
+        if let l = try int("limit") {
+            guard (1...1000).contains(l) else { throw APIError.invalid("limit", "应在 1 到 1000 之间") }
+            q.limit = Int(l)
+        }
+        return q
+    }
+
+    /// Who read which citizen's unmasked contact, newest first (page with `before`).
+    @Sendable func accessLog(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        let a = try admin(context)
+        let root = platform.scopeRoot(of: a)
+        let rows = try await platform.store.accessLog(try logQuery(request)).filter { platform.isWithin($0.unit, root: root) }
+        return .object([("items", .array(rows.map { r in
+            .object([("id", .int(r.id)), ("at", .time(r.at)), ("user", .object([("id", .int(r.userID)), ("login", .string(r.login))])),
+                     ("unit", platform.unitRef(r.unit)), ("caseId", .int(r.caseID)), ("fields", .array(r.fields.map(JSON.string))),
+                     ("address", .string(r.address))])
+        })), ("nextBefore", .opt(rows.count > 0 ? rows.last!.id : nil))])
+    }
+
+    /// Logins, failures, lockouts and account changes, newest first.
+    @Sendable func authLog(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        _ = try admin(context)
+        let rows = try await platform.store.authLog(try logQuery(request))
+        return .object([("items", .array(rows.map { r in
+            .object([("id", .int(r.id)), ("at", .time(r.at)), ("login", .string(r.login)), ("userId", .opt(r.userID)),
+                     ("outcome", .string(r.outcome)), ("address", .string(r.address))])
+        })), ("nextBefore", .opt(rows.count > 0 ? rows.last!.id : nil))])
+    }
+}
+
+extension Platform {
+    func renderUser(_ u: User) -> JSON {
+        .object([("id", .int(u.id)), ("login", .string(u.login)), ("name", .string(u.name)), ("unit", unitRef(u.unit)),
+                 ("roles", .array(u.roles.map(\.rawValue).sorted().map(JSON.string))), ("disabled", .bool(u.disabled)),
+                 ("locked", .bool(u.lockedUntil.map { $0 > clock.now() } ?? false)), ("lockedUntil", .time(u.lockedUntil)),
+                 ("mustChangePassword", .bool(u.mustChangePassword)), ("createdAt", .time(u.createdAt)),
+                 ("passwordChangedAt", .time(u.passwordChangedAt))])
+    }
+
+    func renderToken(_ t: TokenRecord, now: Instant, current: Int64?) -> JSON {
+        .object([("id", .int(t.id)), ("kind", .string(t.kind.rawValue)), ("label", .string(t.label)), ("createdAt", .time(t.createdAt)),
+                 ("lastUsedAt", .time(t.lastUsedAt)), ("expiresAt", .time(t.expiresAt)), ("revokedAt", .time(t.revokedAt)),
+                 ("live", .bool(t.isLive(at: now))), ("current", .bool(t.id == current))])
+    }
+}

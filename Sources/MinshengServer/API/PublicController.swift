@@ -1,0 +1,135 @@
+import Foundation
+import Hummingbird
+import MinshengDomain
+import MinshengStore
+
+/// What citizens do without an account (README "Citizens"): submit a request and get its tracking code; follow
+/// it with the code and the last four digits of their phone; rate the reply; ask for a review.
+/// Wrong code/phone combinations answer exactly like unknown codes, and an address that keeps failing is made to
+/// wait (429), so codes cannot be enumerated.
+struct PublicController {
+    let platform: Platform
+    /// Failed look-ups per address: 10 per 15 minutes.
+    let failures: RateLimiter
+    /// Submissions per address: 20 an hour (a family or an office behind one address still gets through).
+    let submissions: RateLimiter
+
+    init(platform: Platform) {
+        self.platform = platform
+        failures = RateLimiter(limit: 10, window: 15 * 60, clock: platform.clock)
+        submissions = RateLimiter(limit: 20, window: 3600, clock: platform.clock)
+    }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("public/cases", use: submit)
+        group.get("track/:code", use: show)
+        group.post("track/:code/evaluate", use: evaluate)
+        group.post("track/:code/review", use: review)
+    }
+
+    static let citizenActor = Actor(id: "citizen", name: "群众", role: .citizen, unit: nil)
+    static let submitFields = ["channel", "kind", "title", "content", "citizen", "address", "locationUnit"]
+
+    @Sendable func submit(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
+        try submissions.check(context.clientAddress)
+        let f = try Fields(try await request.jsonBody(context: context), allowed: Self.submitFields)
+        let channel = try f.value("channel", Channel.self) ?? .web
+        guard [.web, .app].contains(channel) else { throw APIError.invalid("channel", "群众自行提交只能是 web 或 app") }
+        var draft = CaseDraft(channel: channel, kind: try f.value("kind", CaseKind.self, required: true)!,
+                              title: try f.requiredString("title", max: APILimits.maxTitle),
+                              content: try f.requiredString("content", max: APILimits.maxContent))
+        guard let c = try f.object("citizen", allowed: ["name", "phone", "idNumber", "anonymous"]) else { throw APIError.missing("citizen") }
+        draft.citizen = Citizen(name: try c.string("name", max: 50), phone: try c.string("phone", max: 20),
+                                idNumber: try c.string("idNumber", max: 18), anonymous: try c.bool("anonymous") ?? false)
+        if draft.citizen.phone == nil && !draft.citizen.anonymous {
+            throw APIError(.badRequest, "missing_field", "请填写手机号码（用于查询和回访），或选择匿名提交", details: [("field", .string("citizen.phone"))])
+        }
+        draft.address = try f.string("address", max: 200)
+        draft.locationUnit = try f.int("locationUnit")
+        draft.center = draft.locationUnit.flatMap(platform.center(near:))
+        submissions.record(context.clientAddress)
+        let outcome = try await platform.register(draft, by: Self.citizenActor,
+                                                  clientKey: CasesController.clientKey(request, scope: "pub:\(context.clientAddress)"))
+        try CasesController.checkReplay(outcome, draft)
+        let c0 = outcome.case
+        return JSONResponse(status: outcome.created ? .created : .ok, json: .object([
+            ("trackingCode", .string(c0.trackingCode)),
+            ("state", .string(c0.state.rawValue)), ("stateLabel", .string(c0.state.label)),
+            ("registeredAt", .time(c0.registeredAt)),
+            ("track", .string("/api/v1/track/\(c0.trackingCode)")),
+            ("message", .string("已收到您的诉求。请记住查询码 \(c0.trackingCode)，凭查询码和手机号后四位查询办理进度。")),
+        ]), headers: [.location: "/api/v1/track/\(c0.trackingCode)"])
+    }
+
+    /// The case behind a code and phone tail, or the one answer every failure gets.
+    private func lookUp(_ context: AppRequestContext, phone4: String?) async throws -> Case {
+        try failures.check(context.clientAddress)
+        let notFound = APIError.notFound("查询码或手机号后四位不正确")
+        guard let code = context.parameters.get("code")?.uppercased(), (4...20).contains(code.count),
+              let c = try await platform.store.case(trackingCode: code) else {
+            failures.record(context.clientAddress)
+            throw notFound
+        }
+        // A case with a phone needs its last four digits; an anonymous one without a phone, the code alone.
+        if let sealed = c.citizen.phone, let phone = platform.sealer.open(sealed), !phone.isEmpty,
+           !Secrets.constantTimeEqual(String(phone.suffix(4)), phone4 ?? "") {
+            failures.record(context.clientAddress)
+            throw notFound
+        }
+        return c
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        let c = try await lookUp(context, phone4: request.uri.queryParameters.get("phone4"))
+        return try await render(c)
+    }
+
+    @Sendable func evaluate(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        let f = try Fields(try await request.jsonBody(context: context), allowed: ["phone4", "evaluation", "comment"])
+        let c = try await lookUp(context, phone4: try f.string("phone4", max: 4))
+        let evaluation = try f.value("evaluation", Evaluation.self, required: true)!
+        let note = try f.string("comment", max: APILimits.maxNote) ?? ""
+        let updated = try await platform.perform(.evaluate(evaluation), on: c.id, by: Self.citizenActor, note: note)
+        return try await render(updated)
+    }
+
+    @Sendable func review(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        let f = try Fields(try await request.jsonBody(context: context), allowed: ["phone4", "reason"])
+        let c = try await lookUp(context, phone4: try f.string("phone4", max: 4))
+        let reason = try f.requiredString("reason", max: APILimits.maxNote)
+        let action: Action = c.state == .reviewed ? .rereview : .review
+        guard let unit = platform.appealUnit(action, for: c) else {
+            throw APIError(.conflict, "no_review_unit", "找不到受理复查的上一级机关，请拨打热线咨询")
+        }
+        let step: Step = action == .review ? .review(reason: reason, unit: unit) : .rereview(reason: reason, unit: unit)
+        let updated = try await platform.perform(step, on: c.id, by: Self.citizenActor)
+        return try await render(updated)
+    }
+
+    /// Only what the citizen should see: state, unit, deadlines, the reply and a public timeline; nothing about
+    /// staff, notes or other people.
+    private func render(_ c: Case) async throws -> JSON {
+        let events = try await platform.store.events(of: c.id)
+        let publicSteps: Set<Action> = [.register, .dispatch, .redispatch, .sign, .accept, .reject, .transfer, .approveExtension,
+                                        .handOff, .reply, .evaluate, .reopen, .close, .review, .decideReview, .rereview, .decideRereview]
+        let may = { (a: Action) in Lifecycle.permits(a, on: c, by: Self.citizenActor) }
+        return .object([
+            ("trackingCode", .string(c.trackingCode)),
+            ("title", .string(c.title)),
+            ("state", .string(c.state.rawValue)),
+            ("stateLabel", .string(c.state.label)),
+            ("registeredAt", .time(c.registeredAt)),
+            ("unit", platform.unitRef(c.holder)),
+            ("due", .time(c.currentDue)),
+            ("reply", c.reply.map(platform.renderReply) ?? .null),
+            ("evaluation", .value(c.evaluation)),
+            ("rejection", c.rejection.map { .object([("route", .string($0.rawValue)), ("label", .string($0.label))]) } ?? .null),
+            ("canEvaluate", .bool(may(.evaluate))),
+            ("canReview", .bool(may(.review) || may(.rereview))),
+            ("timeline", .array(events.filter { publicSteps.contains($0.action) }.map { e in
+                .object([("at", .time(e.at)), ("step", .string(e.action.rawValue)), ("label", .string(e.action.label)),
+                         ("state", .string(e.toState.label))])
+            })),
+        ])
+    }
+}
