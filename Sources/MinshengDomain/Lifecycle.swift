@@ -40,7 +40,9 @@ public enum Action: String, DomainEnum {
     public var roles: Set<Role> {
         switch self {
         case .register: [.registrar, .dispatcher]
-        case .dispatch, .redispatch, .approveReturn, .denyReturn, .reopen, .close, .handOff: [.dispatcher, .registrar]
+        // Dispatch is the dispatcher's (分拨员) decision; the hotline agent may still hand an emergency to 110/119.
+        case .dispatch, .redispatch, .approveReturn, .denyReturn, .reopen, .close: [.dispatcher]
+        case .handOff: [.dispatcher, .registrar]
         case .sign, .return, .object, .transfer, .accept, .reject, .requestExtension: [.handler]
         case .addCoHandler: [.dispatcher, .handler]
         case .approveExtension, .denyExtension: [.dispatcher, .leader]

@@ -47,10 +47,10 @@ struct PublicController {
         draft.address = try f.string("address", max: 200)
         draft.locationUnit = try f.int("locationUnit")
         draft.center = draft.locationUnit.flatMap(platform.center(near:))
-        submissions.record(context.clientAddress)
         let outcome = try await platform.register(draft, by: Self.citizenActor,
                                                   clientKey: CasesController.clientKey(request, scope: "pub:\(context.clientAddress)"))
         try CasesController.checkReplay(outcome, draft)
+        if outcome.created { submissions.record(context.clientAddress) } // refused input and retries do not count
         let c0 = outcome.case
         return JSONResponse(status: outcome.created ? .created : .ok, json: .object([
             ("trackingCode", .string(c0.trackingCode)),
