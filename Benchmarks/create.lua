@@ -1,6 +1,6 @@
 -- wrk script: POST new cases to /api/v1/cases, each a little different.
 -- Usage: see Benchmarks/http-create.sh
-local token = os.getenv("MINSHENG_ADMIN_TOKEN") or "bench-token"
+local token = os.getenv("MINSHENG_TOKEN") or "missing-token"
 local titles = {"小区门口路灯不亮", "夜间施工噪音扰民", "快递代收点违规收费", "工地拖欠农民工工资", "燃气费计费异常"}
 local n = 0
 request = function()

@@ -31,10 +31,6 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: APIErrorMiddleware())
     router.get("/healthz") { _, _ in JSON.object([("status", .string("ok"))]) }
-    router.get("/") { _, _ in
-        JSON.object([("name", .string("Minsheng 民生")), ("api", .string("/api/v1")),
-                     ("openapi", .string("/openapi.yaml")), ("docs", .string("README.md"))])
-    }
     // Every /api/v1 route passes the auth middleware: it attaches the signed-in user when a credential comes
     // along; each handler says whether it needs one (citizens' endpoints do not).
     let api = router.group("api/v1").add(middleware: AuthMiddleware(accounts: platform.accounts, trustProxy: config.trustProxy))
@@ -45,6 +41,12 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
     UnitsController(platform: platform).addRoutes(to: api)
     MetaController(platform: platform).addRoutes(to: api)
     StatsController(platform: platform).addRoutes(to: api)
+    // The web console: pages render refusals as pages, and a stale cookie leads to the login form.
+    let pages = Pages.shared
+    var webAuth = AuthMiddleware(accounts: platform.accounts, trustProxy: config.trustProxy)
+    webAuth.lenient = true
+    let web = router.group("").add(middleware: WebErrorMiddleware(pages: pages)).add(middleware: webAuth)
+    ConsoleController(platform: platform, pages: pages).addRoutes(to: web)
     return router
 }
 

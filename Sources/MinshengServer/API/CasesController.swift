@@ -20,7 +20,19 @@ struct CasesController {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
         let user = try context.requireRole([.registrar, .dispatcher]).user
-        let f = try Fields(try await request.jsonBody(context: context), allowed: Self.createFields)
+        let json = try await request.jsonBody(context: context)
+        let key = request.headers[.init("Idempotency-Key")!]
+        let (c, created) = try await register(json: json, user: user, idempotencyKey: key)
+        let body = platform.renderRegistered(c, at: platform.clock.now(), viewer: user)
+        return JSONResponse(status: created ? .created : .ok, json: body, headers: [.location: "/api/v1/cases/\(c.id)"])
+    }
+
+    /// Registration by a staff user, from the API or the console's quick-entry form.
+    func register(json: JSON, user: User, idempotencyKey: String?) async throws -> (Case, created: Bool) {
+        guard !user.roles.isDisjoint(with: [.registrar, .dispatcher]) else {
+            throw APIError(.forbidden, "role_not_allowed", "需要角色：登记员、分拨员")
+        }
+        let f = try Fields(json, allowed: Self.createFields)
         var draft = CaseDraft(
             channel: try f.value("channel", Channel.self, required: true)!,
             kind: try f.value("kind", CaseKind.self, required: true)!,
@@ -42,11 +54,13 @@ struct CasesController {
         }
         draft.center = try registeringCenter(draft.center, for: user)
         let actor = try platform.actor(user, for: .register, on: nil)
-        let outcome = try await platform.register(draft, by: actor, clientKey: Self.clientKey(request, scope: "u\(user.id)"))
+        let key = idempotencyKey.flatMap { k -> String? in
+            let t = k.trimmingCharacters(in: .whitespaces)
+            return t.isEmpty ? nil : "u\(user.id):" + String(t.prefix(100))
+        }
+        let outcome = try await platform.register(draft, by: actor, clientKey: key)
         try Self.checkReplay(outcome, draft)
-        let body = platform.renderRegistered(outcome.case, at: platform.clock.now(), viewer: user)
-        return JSONResponse(status: outcome.created ? .created : .ok, json: body,
-                            headers: [.location: "/api/v1/cases/\(outcome.case.id)"])
+        return (outcome.case, outcome.created)
     }
 
     /// The Idempotency-Key, scoped to its client so that two clients' keys never meet.
@@ -81,7 +95,7 @@ struct CasesController {
     }
 
     /// The case if `user` has full access; 404 otherwise (existence is not revealed).
-    private func readable(_ id: CaseID, by user: User) async throws -> Case {
+    func readable(_ id: CaseID, by user: User) async throws -> Case {
         guard let c = try await platform.store.case(id), platform.access(user, to: c) == .full else {
             throw APIError.notFound("诉求件 \(id) 不存在")
         }
@@ -205,17 +219,23 @@ struct CasesController {
         guard let action = Action(rawValue: name), action.isStep else {
             throw APIError(.notFound, "unknown_action", "未知操作 \(name)；可用：\(Action.steps.map(\.rawValue).joined(separator: ", "))")
         }
-        let current = try await readable(id, by: user)
-        let actor = try platform.actor(user, for: action, on: current)
         let buffer = try await request.body.collect(upTo: APILimits.maxBodyBytes)
         let json: JSON = buffer.readableBytes == 0 ? .object([]) : try JSON.parse(Array(buffer.readableBytesView))
+        let c = try await takeStep(action, on: id, by: user, body: json)
+        let events = try await platform.store.events(of: id)
+        return platform.render(c, events: events, at: platform.clock.now(), viewer: user)
+    }
+
+    /// One step by a signed-in user, from the API or a console form: scope, role, fields, targets, then the
+    /// lifecycle in one transaction.
+    func takeStep(_ action: Action, on id: CaseID, by user: User, body json: JSON) async throws -> Case {
+        let current = try await readable(id, by: user)
+        let actor = try platform.actor(user, for: action, on: current)
         let f = try Fields(json, allowed: Self.actionFields[action, default: []] + ["note"])
         let note = try f.string("note", max: APILimits.maxNote) ?? ""
         let step = try await makeStep(action, f, caseID: id)
         try platform.checkTargets(of: step, for: user)
-        let c = try await platform.perform(step, on: id, by: actor, note: note)
-        let events = try await platform.store.events(of: id)
-        return platform.render(c, events: events, at: platform.clock.now(), viewer: user)
+        return try await platform.perform(step, on: id, by: actor, note: note)
     }
 
     static let actionFields: [Action: [String]] = [

@@ -43,8 +43,11 @@ struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let accounts: Accounts
     let trustProxy: Bool
+    /// Web pages: a stale cookie counts as no credential (the page offers the login form) instead of a 401.
+    var lenient = false
     static let cookieName = "ms_session"
-    static let passwordChangePaths: Set<String> = ["/api/v1/auth/password", "/api/v1/auth/logout", "/api/v1/auth/me"]
+    static let passwordChangePaths: Set<String> = ["/api/v1/auth/password", "/api/v1/auth/logout", "/api/v1/auth/me",
+                                                   "/console/password", "/logout", "/login"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -68,13 +71,15 @@ struct AuthMiddleware: RouterMiddleware {
         }
         if let secret {
             guard var principal = try await accounts.authenticate(secret) else {
+                if lenient && viaCookie { return try await next(request, context) }
                 throw APIError(.unauthorized, "unauthorized", "登录已失效或令牌无效，请重新登录")
             }
             principal.viaCookie = viaCookie
             if viaCookie && ![.get, .head, .options].contains(request.method) {
                 try await checkCSRF(&request, principal: principal)
             }
-            if principal.user.mustChangePassword && !Self.passwordChangePaths.contains(request.uri.path) {
+            if principal.user.mustChangePassword && !Self.passwordChangePaths.contains(request.uri.path) && !request.uri.path.hasPrefix("/static/") {
+                if lenient { return Response(status: .seeOther, headers: [.location: "/console/password"]) }
                 throw APIError(.forbidden, "password_change_required", "管理员已重置您的密码，请先修改密码（POST /api/v1/auth/password）")
             }
             context.principal = principal

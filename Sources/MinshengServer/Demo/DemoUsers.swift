@@ -18,7 +18,7 @@ public enum DemoUsers {
         let yzDept = all.first { $0.parentID == yuzhong.id && $0.kind == .department && $0.name.contains("生态环境") }
             ?? all.first { $0.parentID == yuzhong.id && $0.kind == .department }
         let town = all.first { $0.parentID == yuzhong.id && $0.kind == .government }
-        let cityDept = all.first { $0.parentID == city.id && $0.kind == .department && $0.name.contains("住房城乡建") }
+        let cityDept = all.first { $0.parentID == city.id && $0.kind == .department && $0.name.contains("城乡建设") }
         var out: [Account] = [
             Account(login: "admin", name: "系统管理员", roles: [.admin], unit: city.id),
             Account(login: "city.registrar", name: "陈接线", roles: [.registrar], unit: cityCenter.id),

@@ -118,6 +118,9 @@ public final class Platform: Sendable {
 
     public func unit(_ id: UnitID) -> Unit? { unitsByID.withLock { $0[id] } }
 
+    /// Every unit, by id.
+    public func allUnits() -> [Unit] { unitsByID.withLock { Array($0.values) }.sorted { $0.id < $1.id } }
+
     /// `root` and every unit below it.
     public func subtree(of root: UnitID) -> Set<UnitID> {
         if let s = subtrees.withLock({ $0[root] }) { return s }

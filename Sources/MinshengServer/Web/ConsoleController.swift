@@ -1,0 +1,409 @@
+import Foundation
+import Hummingbird
+import MinshengDomain
+import MinshengStore
+
+/// The staff console (issue 5 item 2): login, the inbox, the case page with exactly the steps the user may take,
+/// the registrar's quick entry. Server-rendered; every page works without JavaScript.
+struct ConsoleController {
+    let platform: Platform
+    let pages: Pages
+    let cases: CasesController
+    let units: UnitSearch
+
+    init(platform: Platform, pages: Pages) {
+        self.platform = platform
+        self.pages = pages
+        cases = CasesController(platform: platform)
+        units = UnitSearch(platform: platform)
+    }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("login", use: loginForm)
+        group.post("login", use: login)
+        group.post("logout", use: logout)
+        group.get("console", use: inbox)
+        group.get("console/cases/:id", use: casePage)
+        group.post("console/cases/:id/contact", use: reveal)
+        group.post("console/cases/:id/act/:action", use: act)
+        group.get("console/new", use: newForm)
+        group.post("console/new", use: register)
+        group.get("console/units", use: unitSearch)
+        group.get("console/password", use: passwordForm)
+        group.post("console/password", use: changePassword)
+        group.get("static/:file") { _, context in
+            guard let name = context.parameters.get("file"), let f = pages.statics[name] else { throw APIError.notFound("文件不存在") }
+            return Response(status: .ok, headers: [.contentType: f.type, .cacheControl: "public, max-age=3600"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: f.body)))
+        }
+    }
+
+    // MARK: Common page context
+
+    func base(_ p: Principal, nav: String, title: String) -> [String: Any] {
+        let u = p.user
+        return [
+            "me": [
+                "name": u.name, "login": u.login, "unitName": platform.unit(u.unit)?.name ?? "",
+                "roleLabels": u.roles.map(\.label).sorted().joined(separator: "、"),
+                "canRegister": !u.roles.isDisjoint(with: [.registrar, .dispatcher]),
+                "canDashboard": !u.roles.isDisjoint(with: [.leader, .supervisor, .dispatcher]),
+                "isAdmin": u.roles.contains(.admin),
+            ] as [String: Any],
+            "csrf": p.token.csrf,
+            "nav": [nav: true],
+            "pageTitle": title,
+        ]
+    }
+
+    /// The signed-in user, or a redirect to the login form.
+    func user(_ context: AppRequestContext) throws -> Principal {
+        guard let p = context.principal else { throw APIError(.unauthorized, "unauthorized", "请先登录") }
+        return p
+    }
+
+    static func options<E: DomainEnum>(_ type: E.Type, selected: String? = nil, blank: String? = nil) -> [[String: Any]] {
+        var out: [[String: Any]] = []
+        if let blank { out.append(["value": "", "label": blank, "selected": selected == nil || selected == ""]) }
+        for e in E.allCases { out.append(["value": e.rawValue, "label": e.label, "selected": e.rawValue == selected]) }
+        return out
+    }
+
+    // MARK: Login
+
+    @Sendable func loginForm(_ request: Request, context: AppRequestContext) async throws -> Response {
+        if context.principal != nil { return Web.redirect("/console") }
+        return pages.html("login", ["next": Web.safeNext(request.uri.queryParameters.get("next").map { String($0) })])
+    }
+
+    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let f = try await Web.form(request)
+        let login = (f["login"] ?? "").trimmingCharacters(in: .whitespaces)
+        let next = Web.safeNext(f["next"])
+        func again(_ message: String, _ status: HTTPResponse.Status) -> Response {
+            pages.html("login", ["error": message, "login": login, "next": next], status: status)
+        }
+        guard !login.isEmpty, let pw = f["password"], !pw.isEmpty else { return again("请输入登录名和密码", .badRequest) }
+        do {
+            let (p, secret) = try await platform.accounts.login(login, password: pw, address: context.clientAddress)
+            let cookie = AuthController.sessionCookie(secret, maxAge: platform.accounts.settings.sessionMaxSeconds,
+                                                      secure: platform.accounts.settings.secureCookies || context.secure)
+            return Web.redirect(p.user.mustChangePassword ? "/console/password" : next, cookie: cookie)
+        } catch let e as Accounts.LoginFailure {
+            switch e {
+            case .invalid: return again("登录名或密码错误", .unauthorized)
+            case .disabled: return again("账号已停用，请联系管理员", .forbidden)
+            case let .locked(until): return again("连续登录失败次数过多，账号已锁定至 \(Web.time(until))", .init(code: 423, reasonPhrase: "Locked"))
+            }
+        }
+    }
+
+    @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
+        if let p = context.principal {
+            try await platform.accounts.revoke(tokenID: p.token.id)
+            try await platform.store.logAuth(AuthEvent(at: platform.clock.now(), login: p.user.login, userID: p.user.id, outcome: "logout", address: context.clientAddress))
+        }
+        return Web.redirect("/login", cookie: AuthController.clearedCookie(secure: platform.accounts.settings.secureCookies || context.secure))
+    }
+
+    @Sendable func passwordForm(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let p = try user(context)
+        var c = base(p, nav: "", title: "修改密码")
+        c["must"] = p.user.mustChangePassword
+        return pages.html("password", c)
+    }
+
+    @Sendable func changePassword(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let p = try user(context)
+        let f = try await Web.form(request)
+        var c = base(p, nav: "", title: "修改密码")
+        c["must"] = p.user.mustChangePassword
+        let current = f["current"] ?? "", new = f["new"] ?? ""
+        guard try await platform.accounts.verify(current, hash: p.user.passwordHash) else {
+            c["errors"] = ["current": "当前密码不正确"]
+            return pages.html("password", c, status: .forbidden)
+        }
+        do {
+            guard new == f["confirm"] else { throw APIError.invalid("confirm", "两次输入的新密码不一致") }
+            guard new != current else { throw APIError.invalid("new", "新密码不能与当前密码相同") }
+            try Accounts.checkPolicy(new)
+        } catch let e as APIError {
+            c["errors"] = [e.field ?? "new": e.message]
+            return pages.html("password", c, status: .badRequest)
+        }
+        let hash = try await platform.accounts.hashPassword(new)
+        let now = platform.clock.now()
+        let u = try await platform.store.updateUser(id: p.user.id) { u in
+            u.passwordHash = hash; u.passwordChangedAt = now; u.mustChangePassword = false
+        }
+        try await platform.accounts.revokeAll(userID: u.id)
+        try await platform.store.logAuth(AuthEvent(at: now, login: u.login, userID: u.id, outcome: "password_changed", address: context.clientAddress))
+        let (_, secret) = try await platform.accounts.issue(for: u, kind: .session, label: "password change \(context.clientAddress)")
+        return Web.redirect("/console?flash=password", cookie: AuthController.sessionCookie(
+            secret, maxAge: platform.accounts.settings.sessionMaxSeconds, secure: platform.accounts.settings.secureCookies || context.secure))
+    }
+
+    // MARK: Inbox
+
+    static let tabs: [(String, String)] = [("mine", "本单位待办"), ("all", "辖区全部"), ("co", "协办"), ("owned", "我领办的"), ("proposed", "建议领导领办")]
+
+    @Sendable func inbox(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let p = try user(context)
+        let u = p.user
+        let params = request.uri.queryParameters
+        func param(_ k: String) -> String? { params.get(k).flatMap { $0.isEmpty ? nil : String($0) } }
+        var c = base(p, nav: "inbox", title: "收件箱")
+        guard !u.roles.isDisjoint(with: Platform.caseRoles) else {
+            c["noCases"] = true
+            return pages.html("inbox", c)
+        }
+        let isLeader = u.roles.contains(.leader)
+        let tab = param("tab") ?? (isLeader && !u.roles.contains(.handler) && !u.roles.contains(.dispatcher) ? "all" : "mine")
+        var q = CaseQuery(now: platform.clock.now())
+        q.limit = 50
+        switch tab {
+        case "all": q.scope = platform.scopeUnits(of: u)
+        case "co": q.coHandler = u.unit
+        case "owned": q.owner = "user:\(u.id)"
+        case "proposed": q.leaderProposed = true; q.scope = platform.scopeUnits(of: u)
+        default: q.unit = u.unit; q.openOnly = true; q.order = .due
+        }
+        if let s = param("state") { q.state = CaseState(rawValue: s) }
+        if let a = param("alert") { q.alert = AlertLevel(rawValue: a) }
+        if let k = param("kind") { q.kind = CaseKind(rawValue: k) }
+        if let ch = param("channel") { q.channel = Channel(rawValue: ch) }
+        if let text = param("q") { q.text = String(text.prefix(100)); q.order = .relevance }
+        if param("open") == "1" { q.openOnly = true }
+        if let o = param("order"), let order = CaseOrder(rawValue: o) { q.order = order }
+        q.cursor = param("cursor")
+        let page = try await platform.store.cases(q)
+        let now = platform.clock.now()
+        c["tabs"] = Self.tabs.filter { t in
+            switch t.0 {
+            case "owned", "proposed": return isLeader
+            case "co": return u.roles.contains(.handler)
+            default: return true
+            }
+        }.map { ["key": $0.0, "label": $0.1, "on": $0.0 == tab] as [String: Any] }
+        c["tab"] = tab
+        c["filters"] = [
+            "q": param("q") ?? "",
+            "states": Self.options(CaseState.self, selected: param("state"), blank: "全部状态"),
+            "alerts": Self.options(AlertLevel.self, selected: param("alert"), blank: "全部预警"),
+            "kinds": Self.options(CaseKind.self, selected: param("kind"), blank: "全部类型"),
+            "channels": Self.options(Channel.self, selected: param("channel"), blank: "全部渠道"),
+        ] as [String: Any]
+        c["rows"] = page.items.map { s -> [String: Any] in
+            [
+                "id": s.id, "title": s.title, "code": s.trackingCode, "state": s.state.label,
+                "alert": s.alert.rawValue, "alertLabel": s.alert == .normal ? "正常" : s.alert.label,
+                "kind": s.kind.label, "channel": s.channel.label, "holder": platform.unit(s.holder)?.name ?? "",
+                "due": Web.time(s.due), "overdue": s.due.map { $0 < now } ?? false, "registered": Web.time(s.registeredAt),
+            ]
+        }
+        c["empty"] = page.items.isEmpty
+        if let next = page.nextCursor {
+            var comps = URLComponents()
+            comps.queryItems = ["tab", "state", "alert", "kind", "channel", "q", "open", "order"].compactMap { k in param(k).map { URLQueryItem(name: k, value: $0) } }
+                + [URLQueryItem(name: "tab", value: tab), URLQueryItem(name: "cursor", value: next)]
+            c["next"] = "/console?" + (comps.percentEncodedQuery ?? "")
+        }
+        if param("flash") == "password" { c["flash"] = ["kind": "ok", "text": "密码已修改"] }
+        return pages.html("inbox", c)
+    }
+
+    // MARK: Case page
+
+    @Sendable func casePage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let p = try user(context)
+        let id = try caseID(context)
+        let params = request.uri.queryParameters
+        var flash: [String: Any]?
+        if let done = params.get("done"), let a = Action(rawValue: String(done)) { flash = ["kind": "ok", "text": "已完成：\(a.label)"] }
+        return try await renderCase(p, id: id, flash: flash, unitQuery: params.get("unitq").map { String($0) }, openAction: params.get("for").map { String($0) })
+    }
+
+    func renderCase(_ p: Principal, id: CaseID, flash: [String: Any]? = nil, contact: Citizen? = nil, failed: (action: String, message: String, field: String?, values: [String: String])? = nil,
+                    unitQuery: String? = nil, openAction: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let u = p.user
+        let c0 = try await cases.readable(id, by: u)
+        let events = try await platform.store.events(of: id)
+        let now = platform.clock.now()
+        let alert = platform.alert(of: c0, at: now)
+        var c = base(p, nav: "inbox", title: c0.title)
+        c["flash"] = flash
+        let citizen = platform.sealer.openCitizen(c0.citizen)
+        c["case"] = Web.compact([
+            "id": c0.id, "title": c0.title, "content": c0.content, "code": c0.trackingCode,
+            "state": c0.state.label, "kind": c0.kind.label, "channel": c0.channel.label,
+            "caseClass": c0.caseClass?.label ?? "", "category": c0.category ?? "",
+            "suggestion": c0.suggestion.map { s in ["category": s.category, "confidence": String(format: "%.0f%%", Double(s.confidence) / 10),
+                                                    "unit": s.unit.flatMap(platform.unit)?.name ?? "", "unitId": s.unit ?? 0] as [String: Any] } as Any,
+            "address": c0.address ?? "", "location": c0.locationUnit.flatMap(platform.unit)?.name ?? "",
+            "center": platform.unit(c0.center)?.name ?? "", "holder": platform.unit(c0.holder)?.name ?? "",
+            "lead": c0.leadUnit.flatMap(platform.unit)?.name ?? "",
+            "coHandlers": c0.coHandlers.compactMap(platform.unit).map(\.name).joined(separator: "、"),
+            "owner": c0.owner.map { "\($0.name)（\(Web.time($0.since))起）" } ?? "",
+            "registered": Web.time(c0.registeredAt), "due": Web.time(c0.currentDue),
+            "alert": alert.level.rawValue, "alertLabel": alert.level == .normal ? "正常" : alert.level.label,
+            "nextChange": Web.time(alert.nextChange),
+            "paused": c0.pause != nil, "repeatOf": c0.repeatOf ?? 0, "isRepeat": c0.repeatOf != nil,
+            "reply": c0.reply.map { r in ["result": r.result.label, "text": r.text, "at": Web.time(r.at), "unit": r.unit.flatMap(platform.unit)?.name ?? ""] as [String: Any] } as Any,
+            "evaluation": c0.evaluation?.label ?? "",
+            "deadlines": [("分拨", c0.deadlines.dispatch), ("签收", c0.deadlines.sign), ("退单", c0.deadlines.object), ("受理", c0.deadlines.accept),
+                          ("答复", c0.deadlines.reply)].compactMap { name, t in t.map { ["name": name, "at": Web.time($0), "past": $0 < now] as [String: Any] } },
+        ])
+        c["citizen"] = Web.compact([
+            "name": citizen.anonymous ? (citizen.name == nil ? "" : "匿名") : citizen.name.map(Contact.maskName) ?? "",
+            "phone": citizen.phone.map(Contact.maskPhone) ?? "", "idNumber": citizen.idNumber.map(Contact.maskIDNumber) ?? "",
+            "revealable": platform.mayReveal(c0, to: u),
+        ])
+        if let contact {
+            c["contact"] = ["name": contact.name ?? "", "phone": contact.phone ?? "", "idNumber": contact.idNumber ?? ""]
+        }
+        c["history"] = events.reversed().map { e -> [String: Any] in
+            var data = e.data.filter { !["due", "onTime"].contains($0.key) }.sorted { $0.key < $1.key }.map { k, v -> String in
+                if k == "toUnit" || k == "unit", let id = Int64(v), let un = platform.unit(id) { return "单位：\(un.name)" }
+                return "\(k)：\(v)"
+            }
+            if e.action == .raiseAlert { data = [] }
+            return Web.compact(["at": Web.time(e.at), "label": e.action.label, "actor": e.actorName, "role": e.role.label,
+                                "unit": e.unit.flatMap(platform.unit)?.name ?? "", "note": e.note, "data": data.joined(separator: "；"),
+                                "isAlert": e.action == .raiseAlert, "state": e.toState.label])
+        }
+        // Exactly the steps this user may take now, each with its own form.
+        let permitted = platform.permittedActions(c0, for: u)
+        let pickerHits = unitQuery.map { units.search($0, within: platform.scopeRoot(of: u), limit: 30) } ?? []
+        // The first main step is open; the others unfold on demand (or when a refusal or a unit search concerns them).
+        let firstPrimary = permitted.first(where: ActionForms.primary.contains)
+        let focus = openAction ?? failed?.action
+        c["actions"] = permitted.map { a -> [String: Any] in
+            var form = ActionForms.form(for: a, case: c0, platform: platform)
+            form["open"] = focus.map { $0 == a.rawValue } ?? (a == firstPrimary)
+            if let failed, failed.action == a.rawValue {
+                form["error"] = failed.message
+                form["values"] = failed.values
+                form = ActionForms.fill(form, values: failed.values, errorField: failed.field)
+            }
+            if a.rawValue == openAction, unitQuery != nil {
+                form = ActionForms.withUnitChoices(form, hits: pickerHits, query: unitQuery ?? "")
+            }
+            return form
+        }
+        c["noActions"] = permitted.isEmpty
+        return pages.html("case", c, status: status)
+    }
+
+    @Sendable func reveal(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let p = try user(context)
+        let id = try caseID(context)
+        let c0 = try await cases.readable(id, by: p.user)
+        guard platform.mayReveal(c0, to: p.user) else {
+            throw APIError(.forbidden, "contact_restricted", c0.kind == .report ? "举报人信息仅登记中心可见" : "匿名群众的信息仅登记中心可见")
+        }
+        let open = platform.sealer.openCitizen(c0.citizen)
+        let fields = [("name", open.name), ("phone", open.phone), ("idNumber", open.idNumber)].compactMap { $0.1 == nil ? nil : $0.0 }
+        try await platform.store.logAccess(AccessRecord(at: platform.clock.now(), userID: p.user.id, login: p.user.login, unit: p.user.unit,
+                                                        caseID: id, fields: fields, address: context.clientAddress))
+        return try await renderCase(p, id: id, flash: ["kind": "ok", "text": "已显示完整联系方式（本次查看已记录）"], contact: open)
+    }
+
+    @Sendable func act(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let p = try user(context)
+        let id = try caseID(context)
+        let name = context.parameters.get("action") ?? ""
+        guard let action = Action(rawValue: name), action.isStep else { throw APIError.notFound("未知操作") }
+        let form = try await Web.form(request)
+        // "搜索单位" in a form without JavaScript: show the matches, keep what was typed.
+        if form["searchUnits"] != nil {
+            return try await renderCase(p, id: id, failed: (name, "", nil, form), unitQuery: form["unitq"] ?? "", openAction: name)
+        }
+        do {
+            _ = try await cases.takeStep(action, on: id, by: p.user, body: ActionForms.json(from: form, for: action))
+        } catch {
+            let e = APIError.from(error)
+            if e.status == .notFound || e.status == .internalServerError { throw error }
+            return try await renderCase(p, id: id, failed: (name, e.message, e.field, form), status: e.status)
+        }
+        // After a step that moves the case out of reach (a transfer), the case page would be a 404: go to the inbox.
+        if (try? await cases.readable(id, by: p.user)) == nil { return Web.redirect("/console?done=\(name)") }
+        return Web.redirect("/console/cases/\(id)?done=\(name)")
+    }
+
+    // MARK: Quick registration (来电登记)
+
+    static let newFields = ["phone", "name", "idNumber", "kind", "title", "content", "address", "locationUnit", "category", "channel"]
+
+    @Sendable func newForm(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let p = try user(context)
+        guard !p.user.roles.isDisjoint(with: [.registrar, .dispatcher]) else { throw APIError(.forbidden, "role_not_allowed", "需要登记员或分拨员角色") }
+        return pages.html("new", newContext(p, values: ["channel": "phone", "kind": "complaint"], errors: [:]))
+    }
+
+    func newContext(_ p: Principal, values: [String: String], errors: [String: String], message: String? = nil) -> [String: Any] {
+        var c = base(p, nav: "new", title: "来电登记")
+        c["v"] = values
+        c["e"] = errors
+        c["message"] = message
+        c["kinds"] = Self.options(CaseKind.self, selected: values["kind"])
+        c["channels"] = Self.options(Channel.self, selected: values["channel"])
+        c["categories"] = ([["value": "", "label": "（由系统建议）", "selected": (values["category"] ?? "").isEmpty]] as [[String: Any]])
+            + platform.categoryDepartments.keys.sorted().map { ["value": $0, "label": $0, "selected": $0 == values["category"]] }
+        c["key"] = values["_key"] ?? Secrets.random(bytes: 12)
+        if let lu = values["locationUnit"].flatMap(Int64.init), let un = platform.unit(lu) { c["locationName"] = un.name }
+        if let q = values["unitq"], !q.isEmpty {
+            c["locationHits"] = units.search(q, within: nil, limit: 20).map { ["id": $0.id, "name": $0.path] }
+        }
+        return c
+    }
+
+    @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let p = try user(context)
+        let f = try await Web.form(request)
+        if f["searchUnits"] != nil { return pages.html("new", newContext(p, values: f, errors: [:])) }
+        var body: [(String, JSON)] = [("channel", .string(f["channel"] ?? "phone")), ("kind", .string(f["kind"] ?? "")),
+                                      ("title", .string(f["title"] ?? "")), ("content", .string(f["content"] ?? ""))]
+        var citizen: [(String, JSON)] = []
+        for k in ["name", "phone", "idNumber"] { if let v = f[k], !v.trimmed.isEmpty { citizen.append((k, .string(v))) } }
+        if f["anonymous"] != nil { citizen.append(("anonymous", .bool(true))) }
+        if !citizen.isEmpty { body.append(("citizen", .object(citizen))) }
+        if let a = f["address"], !a.trimmed.isEmpty { body.append(("address", .string(a))) }
+        if let lu = f["locationUnit"], !lu.isEmpty { body.append(("locationUnit", Int64(lu).map { .int($0) } ?? .string(lu))) }
+        if let cat = f["category"], !cat.isEmpty { body.append(("category", .string(cat))) }
+        do {
+            let (c, _) = try await cases.register(json: .object(body), user: p.user, idempotencyKey: f["_key"].map { "web:" + $0 })
+            return Web.redirect("/console/cases/\(c.id)?done=register")
+        } catch {
+            let e = APIError.from(error)
+            if e.status == .internalServerError || e.status == .forbidden { throw error }
+            var field = e.field ?? ""
+            if field.hasPrefix("citizen.") { field = String(field.dropFirst(8)) }
+            return pages.html("new", newContext(p, values: f, errors: field.isEmpty ? [:] : [field: e.message], message: field.isEmpty ? e.message : nil),
+                              status: e.status)
+        }
+    }
+
+    // MARK: Unit picker
+
+    @Sendable func unitSearch(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        let p = try user(context)
+        let q = request.uri.queryParameters.get("q").map { String($0) } ?? ""
+        let within = request.uri.queryParameters.get("scope") == "all" ? nil : platform.scopeRoot(of: p.user)
+        return .object([("items", .array(units.search(q, within: within, limit: 30).map { h in
+            .object([("id", .int(h.id)), ("name", .string(h.name)), ("path", .string(h.path))])
+        }))])
+    }
+
+    private func caseID(_ context: AppRequestContext) throws -> CaseID {
+        guard let s = context.parameters.get("id"), let id = Int64(s), id > 0 else { throw APIError.notFound("诉求件不存在") }
+        return id
+    }
+}
+
+extension APIError {
+    /// The field a refusal names, if any.
+    var field: String? {
+        guard let v = details.first(where: { $0.0 == "field" })?.1, case let .string(s) = v else { return nil }
+        return s
+    }
+}
