@@ -14,6 +14,8 @@ public struct AppConfig: Sendable {
     public var calendar: WorkCalendar
     /// Behind a reverse proxy (nginx): take the client address from X-Forwarded-For and TLS from X-Forwarded-Proto.
     public var trustProxy = false
+    /// Where attachments are kept (content-addressed); nil turns uploads off.
+    public var filesDirectory: String?
     public init(calendar: WorkCalendar) {
         self.calendar = calendar
     }
@@ -34,7 +36,9 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
     // Every /api/v1 route passes the auth middleware: it attaches the signed-in user when a credential comes
     // along; each handler says whether it needs one (citizens' endpoints do not).
     let api = router.group("api/v1").add(middleware: AuthMiddleware(accounts: platform.accounts, trustProxy: config.trustProxy))
-    PublicController(platform: platform).addRoutes(to: api)
+    // One instance for the API and the portal: the per-address limits are shared.
+    let citizens = PublicController(platform: platform)
+    citizens.addRoutes(to: api)
     AuthController(platform: platform).addRoutes(to: api)
     UsersController(platform: platform).addRoutes(to: api)
     CasesController(platform: platform).addRoutes(to: api)
@@ -46,7 +50,9 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
     var webAuth = AuthMiddleware(accounts: platform.accounts, trustProxy: config.trustProxy)
     webAuth.lenient = true
     let web = router.group("").add(middleware: WebErrorMiddleware(pages: pages)).add(middleware: webAuth)
-    ConsoleController(platform: platform, pages: pages).addRoutes(to: web)
+    let files = config.filesDirectory.flatMap { try? FileVault(directory: $0) }
+    ConsoleController(platform: platform, pages: pages, files: files).addRoutes(to: web)
+    PortalController(platform: platform, pages: pages, service: citizens, files: files).addRoutes(to: web)
     return router
 }
 

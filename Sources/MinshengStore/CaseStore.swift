@@ -44,6 +44,13 @@ public protocol CaseStore: AccountStore {
     /// Supervision events against a unit (reminders, orders, responses, field checks, accountability), newest first.
     func supervisionRecord(unit: UnitID, limit: Int) async throws -> [CaseEvent]
 
+    // MARK: Attachments and public disclosure
+    func addAttachment(_ a: Attachment) async throws -> Attachment
+    func attachments(of caseID: CaseID) async throws -> [Attachment]
+    /// Publishes (or replaces) a redacted closed case on the disclosure page.
+    func disclose(_ d: Disclosure) async throws
+    func disclosures(limit: Int, before: Instant?) async throws -> [Disclosure]
+
     // MARK: Statistics
     /// Every case with a counted step (`StatsCase.countedActions`) in [from, to), each with all its counted steps
     /// before `to` in order (earlier steps too: who held the case, when it was delivered), ordered by case id.
@@ -170,4 +177,38 @@ public enum StoreError: Error, Equatable, Sendable {
     case caseNotFound(CaseID)
     case badCursor(String)
     case conflict(String)
+}
+
+/// A file that came with a case: the bytes live on disk under their SHA-256, the row says what and whose.
+public struct Attachment: Sendable, Equatable {
+    public var id: Int64
+    public var caseID: CaseID
+    public var sha256: String
+    public var name: String
+    public var type: String
+    public var size: Int
+    public var at: Instant
+    public init(id: Int64 = 0, caseID: CaseID, sha256: String, name: String, type: String, size: Int, at: Instant) {
+        self.id = id; self.caseID = caseID; self.sha256 = sha256; self.name = name; self.type = type; self.size = size; self.at = at
+    }
+}
+
+/// A closed case published for the public (留言选登), personal data already removed.
+public struct Disclosure: Sendable, Equatable {
+    public var caseID: CaseID
+    public var at: Instant
+    public var userID: Int64
+    public var title: String
+    public var content: String
+    public var reply: String
+    public var unitName: String
+    public var category: String?
+    public var registeredAt: Instant
+    public var repliedAt: Instant?
+    public var evaluation: String?
+    public init(caseID: CaseID, at: Instant, userID: Int64, title: String, content: String, reply: String, unitName: String,
+                category: String?, registeredAt: Instant, repliedAt: Instant?, evaluation: String?) {
+        self.caseID = caseID; self.at = at; self.userID = userID; self.title = title; self.content = content; self.reply = reply
+        self.unitName = unitName; self.category = category; self.registeredAt = registeredAt; self.repliedAt = repliedAt; self.evaluation = evaluation
+    }
 }

@@ -439,5 +439,37 @@ enum SQLiteSchema {
             "CREATE TRIGGER auth_log_no_update BEFORE UPDATE ON auth_log BEGIN SELECT RAISE(ABORT, 'auth log is append-only'); END",
             "CREATE TRIGGER auth_log_no_delete BEFORE DELETE ON auth_log BEGIN SELECT RAISE(ABORT, 'auth log is append-only'); END",
         ]),
+        (8, [
+            // Files that came with a case (citizens' photos, scanned letters), stored by content hash on disk.
+            """
+            CREATE TABLE attachments (
+                id INTEGER PRIMARY KEY,
+                case_id INTEGER NOT NULL REFERENCES cases(id),
+                sha256 TEXT NOT NULL,
+                name TEXT NOT NULL,
+                type TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                at INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX attachments_case ON attachments(case_id, id)",
+            // Public disclosure (留言选登): closed cases chosen by staff, stored already redacted.
+            """
+            CREATE TABLE disclosures (
+                case_id INTEGER PRIMARY KEY REFERENCES cases(id),
+                at INTEGER NOT NULL,
+                user_id INTEGER NOT NULL,
+                title TEXT NOT NULL,
+                content TEXT NOT NULL,
+                reply TEXT NOT NULL,
+                unit_name TEXT NOT NULL,
+                category TEXT,
+                registered_at INTEGER NOT NULL,
+                replied_at INTEGER,
+                evaluation TEXT
+            )
+            """,
+            "CREATE INDEX disclosures_at ON disclosures(at)",
+        ]),
     ]
 }

@@ -103,6 +103,7 @@ struct Serve: AsyncParsableCommand {
         var config = AppConfig(calendar: cal)
         config.host = host
         config.port = port
+        config.filesDirectory = (path as NSString).deletingLastPathComponent + "/files"
         config.defaultPolicyID = policy
         config.trustProxy = trustProxy
         let units = try await store.unitCount()

@@ -31,8 +31,21 @@ struct PublicController {
     static let submitFields = ["channel", "kind", "title", "content", "citizen", "address", "locationUnit"]
 
     @Sendable func submit(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        try submissions.check(context.clientAddress)
-        let f = try Fields(try await request.jsonBody(context: context), allowed: Self.submitFields)
+        let (c0, created) = try await submit(json: try await request.jsonBody(context: context), address: context.clientAddress,
+                                            idempotencyKey: request.headers[.init("Idempotency-Key")!])
+        return JSONResponse(status: created ? .created : .ok, json: .object([
+            ("trackingCode", .string(c0.trackingCode)),
+            ("state", .string(c0.state.rawValue)), ("stateLabel", .string(c0.state.label)),
+            ("registeredAt", .time(c0.registeredAt)),
+            ("track", .string("/api/v1/track/\(c0.trackingCode)")),
+            ("message", .string("已收到您的诉求。请记住查询码 \(c0.trackingCode)，凭查询码和手机号后四位查询办理进度。")),
+        ]), headers: [.location: "/api/v1/track/\(c0.trackingCode)"])
+    }
+
+    /// A citizen's submission, from the API or the portal's form.
+    func submit(json: JSON, address: String, idempotencyKey: String?) async throws -> (Case, created: Bool) {
+        try submissions.check(address)
+        let f = try Fields(json, allowed: Self.submitFields)
         let channel = try f.value("channel", Channel.self) ?? .web
         guard [.web, .app].contains(channel) else { throw APIError.invalid("channel", "群众自行提交只能是 web 或 app") }
         var draft = CaseDraft(channel: channel, kind: try f.value("kind", CaseKind.self, required: true)!,
@@ -47,37 +60,50 @@ struct PublicController {
         draft.address = try f.string("address", max: 200)
         draft.locationUnit = try f.int("locationUnit")
         draft.center = draft.locationUnit.flatMap(platform.center(near:))
-        let outcome = try await platform.register(draft, by: Self.citizenActor,
-                                                  clientKey: CasesController.clientKey(request, scope: "pub:\(context.clientAddress)"))
+        let key = idempotencyKey.flatMap { k -> String? in
+            let t = k.trimmingCharacters(in: .whitespaces)
+            return t.isEmpty ? nil : "pub:\(address):" + String(t.prefix(100))
+        }
+        let outcome = try await platform.register(draft, by: Self.citizenActor, clientKey: key)
         try CasesController.checkReplay(outcome, draft)
-        if outcome.created { submissions.record(context.clientAddress) } // refused input and retries do not count
-        let c0 = outcome.case
-        return JSONResponse(status: outcome.created ? .created : .ok, json: .object([
-            ("trackingCode", .string(c0.trackingCode)),
-            ("state", .string(c0.state.rawValue)), ("stateLabel", .string(c0.state.label)),
-            ("registeredAt", .time(c0.registeredAt)),
-            ("track", .string("/api/v1/track/\(c0.trackingCode)")),
-            ("message", .string("已收到您的诉求。请记住查询码 \(c0.trackingCode)，凭查询码和手机号后四位查询办理进度。")),
-        ]), headers: [.location: "/api/v1/track/\(c0.trackingCode)"])
+        if outcome.created { submissions.record(address) } // refused input and retries do not count
+        return (outcome.case, outcome.created)
     }
 
     /// The case behind a code and phone tail, or the one answer every failure gets.
     private func lookUp(_ context: AppRequestContext, phone4: String?) async throws -> Case {
-        try failures.check(context.clientAddress)
+        try await lookUp(code: context.parameters.get("code") ?? "", phone4: phone4, address: context.clientAddress)
+    }
+
+    func lookUp(code raw: String, phone4: String?, address: String) async throws -> Case {
+        try failures.check(address)
         let notFound = APIError.notFound("查询码或手机号后四位不正确")
-        guard let code = context.parameters.get("code")?.uppercased(), (4...20).contains(code.count),
-              let c = try await platform.store.case(trackingCode: code) else {
-            failures.record(context.clientAddress)
+        let code = raw.trimmingCharacters(in: .whitespaces).uppercased()
+        guard (4...20).contains(code.count), let c = try await platform.store.case(trackingCode: code) else {
+            failures.record(address)
             throw notFound
         }
         // A case with a phone needs its last four digits; an anonymous one without a phone, the code alone.
         if let sealed = c.citizen.phone, let phone = platform.sealer.open(sealed), !phone.isEmpty,
-           !Secrets.constantTimeEqual(String(phone.suffix(4)), phone4 ?? "") {
-            failures.record(context.clientAddress)
+           !Secrets.constantTimeEqual(String(phone.suffix(4)), phone4?.trimmingCharacters(in: .whitespaces) ?? "") {
+            failures.record(address)
             throw notFound
         }
         return c
     }
+
+    /// The citizen's review request: to the government above the unit that answered.
+    func review(_ c: Case, reason: String) async throws -> Case {
+        let action: Action = c.state == .reviewed ? .rereview : .review
+        guard let unit = platform.appealUnit(action, for: c) else {
+            throw APIError(.conflict, "no_review_unit", "找不到受理复查的上一级机关，请拨打热线咨询")
+        }
+        let step: Step = action == .review ? .review(reason: reason, unit: unit) : .rereview(reason: reason, unit: unit)
+        return try await platform.perform(step, on: c.id, by: Self.citizenActor)
+    }
+
+    static let publicSteps: Set<Action> = [.register, .dispatch, .redispatch, .sign, .accept, .reject, .transfer, .approveExtension,
+                                           .handOff, .reply, .evaluate, .reopen, .close, .review, .decideReview, .rereview, .decideRereview]
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> JSON {
         let c = try await lookUp(context, phone4: request.uri.queryParameters.get("phone4"))
@@ -97,21 +123,13 @@ struct PublicController {
         let f = try Fields(try await request.jsonBody(context: context), allowed: ["phone4", "reason"])
         let c = try await lookUp(context, phone4: try f.string("phone4", max: 4))
         let reason = try f.requiredString("reason", max: APILimits.maxNote)
-        let action: Action = c.state == .reviewed ? .rereview : .review
-        guard let unit = platform.appealUnit(action, for: c) else {
-            throw APIError(.conflict, "no_review_unit", "找不到受理复查的上一级机关，请拨打热线咨询")
-        }
-        let step: Step = action == .review ? .review(reason: reason, unit: unit) : .rereview(reason: reason, unit: unit)
-        let updated = try await platform.perform(step, on: c.id, by: Self.citizenActor)
-        return try await render(updated)
+        return try await render(try await review(c, reason: reason))
     }
 
     /// Only what the citizen should see: state, unit, deadlines, the reply and a public timeline; nothing about
     /// staff, notes or other people.
     private func render(_ c: Case) async throws -> JSON {
         let events = try await platform.store.events(of: c.id)
-        let publicSteps: Set<Action> = [.register, .dispatch, .redispatch, .sign, .accept, .reject, .transfer, .approveExtension,
-                                        .handOff, .reply, .evaluate, .reopen, .close, .review, .decideReview, .rereview, .decideRereview]
         let may = { (a: Action) in Lifecycle.permits(a, on: c, by: Self.citizenActor) }
         return .object([
             ("trackingCode", .string(c.trackingCode)),
@@ -126,7 +144,7 @@ struct PublicController {
             ("rejection", c.rejection.map { .object([("route", .string($0.rawValue)), ("label", .string($0.label))]) } ?? .null),
             ("canEvaluate", .bool(may(.evaluate))),
             ("canReview", .bool(may(.review) || may(.rereview))),
-            ("timeline", .array(events.filter { publicSteps.contains($0.action) }.map { e in
+            ("timeline", .array(events.filter { Self.publicSteps.contains($0.action) }.map { e in
                 .object([("at", .time(e.at)), ("step", .string(e.action.rawValue)), ("label", .string(e.action.label)),
                          ("state", .string(e.toState.label))])
             })),

@@ -10,10 +10,12 @@ struct ConsoleController {
     let pages: Pages
     let cases: CasesController
     let units: UnitSearch
+    let files: FileVault?
 
-    init(platform: Platform, pages: Pages) {
+    init(platform: Platform, pages: Pages, files: FileVault? = nil) {
         self.platform = platform
         self.pages = pages
+        self.files = files
         cases = CasesController(platform: platform)
         units = UnitSearch(platform: platform)
     }
@@ -26,6 +28,8 @@ struct ConsoleController {
         group.get("console/cases/:id", use: casePage)
         group.post("console/cases/:id/contact", use: reveal)
         group.post("console/cases/:id/act/:action", use: act)
+        group.get("console/cases/:id/files/:aid", use: file)
+        group.post("console/cases/:id/disclose", use: disclose)
         group.get("console/new", use: newForm)
         group.post("console/new", use: register)
         group.get("console/units", use: unitSearch)
@@ -141,6 +145,35 @@ struct ConsoleController {
         let (_, secret) = try await platform.accounts.issue(for: u, kind: .session, label: "password change \(context.clientAddress)")
         return Web.redirect("/console?flash=password", cookie: AuthController.sessionCookie(
             secret, maxAge: platform.accounts.settings.sessionMaxSeconds, secure: platform.accounts.settings.secureCookies || context.secure))
+    }
+
+    /// An event's fields in words: 方式：交办；承办单位：渝中区生态环境局 (the timeline's second line).
+    static func describe(_ data: [String: String], platform: Platform) -> [String] {
+        func label<E: DomainEnum>(_ t: E.Type, _ v: String) -> String { E(rawValue: v)?.label ?? v }
+        let order = ["toUnit", "unit", "mode", "result", "route", "reason", "amount", "caseClass", "evaluation", "service",
+                     "kind", "channel", "repeatOf", "ownerName", "level"]
+        var out: [String] = []
+        for k in order {
+            guard let v = data[k], !v.isEmpty else { continue }
+            switch k {
+            case "toUnit", "unit": out.append("单位：" + (Int64(v).flatMap(platform.unit)?.name ?? v))
+            case "mode": out.append("方式：" + label(DispatchMode.self, v))
+            case "result": out.append("结果：" + label(ReplyResult.self, v))
+            case "route": out.append("途径：" + label(LegalRoute.self, v))
+            case "reason": out.append("理由：" + (PauseReason(rawValue: v)?.label ?? v))
+            case "amount": out.append("天数：" + v)
+            case "caseClass": out.append("类别：" + label(CaseClass.self, v))
+            case "evaluation": out.append("评价：" + label(Evaluation.self, v))
+            case "service": out.append("移交：" + label(EmergencyService.self, v))
+            case "kind": out.append("类型：" + (CaseKind(rawValue: v)?.label ?? FieldCheckKind(rawValue: v)?.label ?? AccountabilityKind(rawValue: v)?.label ?? v))
+            case "channel": out.append("渠道：" + label(Channel.self, v))
+            case "repeatOf": out.append("重复件，首件 #" + v)
+            case "ownerName": out.append("领办人：" + v)
+            case "level": out.append("预警：" + label(AlertLevel.self, v))
+            default: break
+            }
+        }
+        return out
     }
 
     // MARK: Inbox
@@ -262,10 +295,7 @@ struct ConsoleController {
             c["contact"] = ["name": contact.name ?? "", "phone": contact.phone ?? "", "idNumber": contact.idNumber ?? ""]
         }
         c["history"] = events.reversed().map { e -> [String: Any] in
-            var data = e.data.filter { !["due", "onTime"].contains($0.key) }.sorted { $0.key < $1.key }.map { k, v -> String in
-                if k == "toUnit" || k == "unit", let id = Int64(v), let un = platform.unit(id) { return "单位：\(un.name)" }
-                return "\(k)：\(v)"
-            }
+            var data = Self.describe(e.data, platform: platform)
             if e.action == .raiseAlert { data = [] }
             return Web.compact(["at": Web.time(e.at), "label": e.action.label, "actor": e.actorName, "role": e.role.label,
                                 "unit": e.unit.flatMap(platform.unit)?.name ?? "", "note": e.note, "data": data.joined(separator: "；"),
@@ -291,6 +321,15 @@ struct ConsoleController {
             return form
         }
         c["noActions"] = permitted.isEmpty
+        let attachments = try await platform.store.attachments(of: id)
+        c["hasAttachments"] = !attachments.isEmpty
+        c["attachments"] = attachments.map { a in
+            ["id": a.id, "name": a.name, "size": a.size >= 1_048_576 ? String(format: "%.1f MB", Double(a.size) / 1_048_576)
+                : a.size >= 1024 ? "\(a.size / 1024) KB" : "\(a.size) 字节"]
+        }
+        // Closed cases may be published, redacted, by the center that registered them.
+        c["canDisclose"] = [.closed, .final].contains(c0.state) && c0.reply != nil && u.unit == c0.center
+            && !u.roles.isDisjoint(with: [.dispatcher, .registrar])
         return pages.html("case", c, status: status)
     }
 
@@ -328,6 +367,40 @@ struct ConsoleController {
         // After a step that moves the case out of reach (a transfer), the case page would be a 404: go to the inbox.
         if (try? await cases.readable(id, by: p.user)) == nil { return Web.redirect("/console?done=\(name)") }
         return Web.redirect("/console/cases/\(id)?done=\(name)")
+    }
+
+    /// A file of the case, to users who may read the case; never a path from the client.
+    @Sendable func file(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let p = try user(context)
+        let id = try caseID(context)
+        _ = try await cases.readable(id, by: p.user)
+        guard let aid = context.parameters.get("aid").flatMap(Int64.init),
+              let a = try await platform.store.attachments(of: id).first(where: { $0.id == aid }),
+              let bytes = files?.read(a.sha256) else { throw APIError.notFound("附件不存在") }
+        return Response(status: .ok, headers: [.contentType: a.type, .cacheControl: "private, max-age=3600",
+                                               .init("X-Content-Type-Options")!: "nosniff",
+                                               .contentDisposition: "inline; filename=\"attachment-\(a.id)\""],
+                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// Publishes a closed case on the disclosure page (留言选登), with phone and ID numbers and the citizen's name
+    /// removed from the text.
+    @Sendable func disclose(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let p = try user(context)
+        let id = try caseID(context)
+        let c0 = try await cases.readable(id, by: p.user)
+        guard [.closed, .final].contains(c0.state), let reply = c0.reply, p.user.unit == c0.center,
+              !p.user.roles.isDisjoint(with: [.dispatcher, .registrar]) else {
+            throw APIError(.forbidden, "role_not_allowed", "只有登记中心可以选登已办结并已答复的诉求")
+        }
+        let names = [platform.sealer.openCitizen(c0.citizen).name].compactMap { $0 }
+        try await platform.store.disclose(Disclosure(
+            caseID: id, at: platform.clock.now(), userID: p.user.id, title: Contact.redact(c0.title, names: names),
+            content: Contact.redact(c0.content, names: names), reply: Contact.redact(reply.text, names: names),
+            unitName: reply.unit.flatMap(platform.unit)?.name ?? "", category: c0.category, registeredAt: c0.registeredAt,
+            repliedAt: reply.at, evaluation: c0.evaluation?.label))
+        _ = try await platform.perform(.note, on: id, by: try platform.actor(p.user, for: .note, on: c0), note: "选登公开（已隐去个人信息）")
+        return Web.redirect("/console/cases/\(id)?done=note")
     }
 
     // MARK: Quick registration (来电登记)

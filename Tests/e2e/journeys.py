@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""End-to-end journeys in a real browser (headless Chromium through chromedriver), against a running server
+started with --demo. Usage: journeys.py BASE_URL DEMO_PASSWORD SHOT_DIR. Exits non-zero on the first failure.
+
+A citizen submits (with a photo) and tracks; a dispatcher dispatches with the unit picker; a handler signs,
+accepts and replies; the citizen rates; a leader sees the numbers move. Screenshots of the main pages go to
+SHOT_DIR."""
+import base64, json, os, sys, time, urllib.request, zlib, struct
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+BASE, PW, SHOTS = sys.argv[1], sys.argv[2], sys.argv[3]
+os.makedirs(SHOTS, exist_ok=True)
+TITLE = "解放碑步行街井盖破损 %d" % int(time.time())
+
+def api(method, path, body=None, token=None):
+    req = urllib.request.Request(BASE + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+                                 headers={"Content-Type": "application/json", **({"Authorization": "Bearer " + token} if token else {})})
+    with urllib.request.urlopen(req) as r:
+        return json.loads(r.read() or b"{}")
+
+def png(path):
+    """A small real PNG (a 40x30 grey image) for the photo upload."""
+    raw = b"".join(b"\x00" + b"\x80\x80\x80" * 40 for _ in range(30))
+    def chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 40, 30, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    open(path, "wb").write(data)
+
+def browser(width=1366, height=1000):
+    opts = webdriver.ChromeOptions()
+    for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--window-size={width},{height}", "--lang=zh-CN"]:
+        opts.add_argument(a)
+    d = webdriver.Chrome(options=opts)
+    d.implicitly_wait(3)
+    return d
+
+def check(cond, what):
+    if not cond:
+        raise SystemExit("FAILED: " + what)
+    print("ok  ", what)
+
+def shot(d, name):
+    # The whole page, not just the window.
+    h = d.execute_script("return Math.max(document.body.scrollHeight, 800)")
+    d.set_window_size(d.get_window_size()["width"], min(h + 40, 4000))
+    d.save_screenshot(os.path.join(SHOTS, name + ".png"))
+
+def login(d, who):
+    d.delete_all_cookies()
+    d.get(BASE + "/login")
+    d.find_element(By.NAME, "login").send_keys(who)
+    d.find_element(By.NAME, "password").send_keys(PW)
+    d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    WebDriverWait(d, 5).until(lambda x: "/console" in x.current_url)
+
+def main():
+    photo = os.path.join(SHOTS, "photo.png"); png(photo)
+    token = api("POST", "/api/v1/auth/login", {"login": "city.dispatcher", "password": PW})["token"]
+    def count(title):
+        return len([i for i in api("GET", "/api/v1/cases?q=" + urllib.parse.quote(title) + "&limit=50", token=token)["items"] if i["title"] == title])
+
+    # 1. A citizen submits on a phone-sized screen, with a photo; a double click makes one case.
+    c = browser(412, 915)
+    c.get(BASE + "/")
+    shot(c, "01-portal")
+    Select(c.find_element(By.NAME, "kind")).select_by_value("complaint")
+    c.find_element(By.NAME, "title").send_keys(TITLE)
+    c.find_element(By.NAME, "content").send_keys("步行街88号门口的井盖破了一个洞，晚上很危险，请尽快修复。我的电话13700005678。")
+    Select(c.find_element(By.NAME, "district")).select_by_visible_text("渝中区")
+    WebDriverWait(c, 5).until(lambda x: len(Select(x.find_element(By.NAME, "town")).options) > 1)
+    Select(c.find_element(By.NAME, "town")).select_by_index(1)
+    c.find_element(By.NAME, "name").send_keys("何先生")
+    c.find_element(By.NAME, "phone").send_keys("13700005678")
+    c.find_element(By.NAME, "photos").send_keys(photo)
+    button = c.find_element(By.CSS_SELECTOR, "#submit-form button[type=submit]:not([name])")
+    ActionChains(c).double_click(button).perform()
+    code = WebDriverWait(c, 10).until(lambda x: x.find_element(By.ID, "tracking-code")).text.strip()
+    check(len(code) == 10, "the tracking code is on screen: " + code)
+    shot(c, "02-submitted")
+    check(count(TITLE) == 1, "a double click made one case")
+
+    # The citizen tracks it: code + last four digits.
+    c.get(BASE + "/track?code=" + code + "&phone4=5678")
+    check("已登记" in c.page_source, "the citizen sees the case registered")
+    c.get(BASE + "/track?code=" + code + "&phone4=0000")
+    check("查询码或手机号后四位不正确" in c.page_source, "a wrong phone tail is refused like an unknown code")
+
+    # 2. The district's dispatcher (the portal routed the case to 渝中区's center by its place) finds it and
+    #    dispatches with the unit picker (typing pinyin initials).
+    d = browser()
+    login(d, "yz.dispatcher")
+    d.get(BASE + "/console?tab=mine&q=" + urllib.parse.quote(TITLE))
+    shot(d, "03-inbox-dispatcher")
+    d.find_element(By.LINK_TEXT, TITLE).click()
+    check("附件" in d.page_source and "查看完整联系方式" in d.page_source, "the case page shows the photo and a masked contact")
+    check("137****5678" in d.page_source and "13700005678" not in d.page_source.replace("13700005678。", ""), "the phone is masked")
+    q = d.find_element(By.CSS_SELECTOR, "#act-dispatch input[name=unitq]")
+    q.send_keys("yzqsthj")
+    WebDriverWait(d, 5).until(lambda x: "渝中区生态环境局" in x.find_element(By.ID, "dispatch-unit-results").text)
+    shot(d, "04-dispatch-picker")
+    for label in d.find_elements(By.CSS_SELECTOR, "#dispatch-unit-results label"):
+        if label.text.strip().startswith("渝中区生态环境局"):
+            label.find_element(By.TAG_NAME, "input").click()
+    d.find_element(By.CSS_SELECTOR, "#act-dispatch form > button[type=submit]").click()
+    WebDriverWait(d, 5).until(lambda x: "已完成：转交" in x.page_source)
+    check("待签收" in d.page_source, "dispatched: waiting for the unit to sign")
+    # A step the role may not take has no button: the dispatcher cannot sign.
+    check(len(d.find_elements(By.ID, "act-sign")) == 0, "no sign button for the dispatcher")
+
+    # 3. The handler signs, accepts and replies.
+    login(d, "yz.handler")
+    d.get(BASE + "/console")
+    shot(d, "05-inbox-handler")
+    d.find_element(By.LINK_TEXT, TITLE).click()
+    for action, fill in [("sign", {}), ("accept", {}), ("reply", {"text": "经现场核查，井盖已于今日更换，感谢您的反映。"})]:
+        box = d.find_element(By.ID, "act-" + action)
+        if box.get_attribute("open") is None:
+            box.find_element(By.TAG_NAME, "summary").click()
+        for name, value in fill.items():
+            box.find_element(By.NAME, name).send_keys(value)
+        box.find_element(By.CSS_SELECTOR, "form > button[type=submit]").click()
+        WebDriverWait(d, 5).until(lambda x: "已完成" in x.page_source)
+        print("ok   handler:", action)
+    check("已答复" in d.page_source, "replied")
+    shot(d, "06-case-replied")
+
+    # 4. The citizen rates the reply.
+    c.get(BASE + "/track?code=" + code + "&phone4=5678")
+    check("井盖已于今日更换" in c.page_source, "the citizen reads the reply")
+    c.find_element(By.CSS_SELECTOR, "input[name=evaluation][value=satisfied]").click()
+    c.find_element(By.CSS_SELECTOR, "form[action='/track/evaluate'] button").click()
+    WebDriverWait(c, 5).until(lambda x: "感谢您的反馈" in x.page_source)
+    check("已办结" in c.page_source, "the rating closed the case")
+    shot(c, "07-track-closed")
+
+    # 5. The leader of the district sees it among the district's cases, closed.
+    login(d, "yz.leader")
+    d.get(BASE + "/console?tab=all&q=" + urllib.parse.quote(TITLE))
+    check(TITLE in d.page_source and "已办结" in d.page_source, "the district leader sees the closed case")
+    d.get(BASE + "/console/dashboard")
+    if "领导看板" in d.title or "看板" in d.page_source:
+        shot(d, "08-dashboard")
+    # Out of scope: another district's handler cannot open it.
+    cid = [i for i in api("GET", "/api/v1/cases?q=" + urllib.parse.quote(TITLE), token=token)["items"] if i["title"] == TITLE][0]["id"]
+    login(d, "town.handler")
+    d.get(BASE + "/console/cases/%d" % cid)
+    check("页面不存在" in d.page_source or "不存在" in d.page_source, "a unit outside the scope gets not-found")
+
+    # Forms keep what was typed and say what is wrong next to the field.
+    c.get(BASE + "/")
+    c.find_element(By.NAME, "title").send_keys("测试表单")
+    c.find_element(By.NAME, "content").send_keys("内容")
+    c.find_element(By.NAME, "phone").send_keys("12345")
+    c.find_element(By.CSS_SELECTOR, "#submit-form button[type=submit]:not([name])").click()
+    WebDriverWait(c, 5).until(lambda x: "has-error" in x.page_source)
+    check(c.find_element(By.NAME, "title").get_attribute("value") == "测试表单", "the form keeps what was typed")
+    check("手机号" in c.find_element(By.CSS_SELECTOR, ".field.has-error").text, "the error is next to the phone field")
+    shot(c, "09-portal-error")
+    c.quit(); d.quit()
+    print("all journeys passed")
+
+if __name__ == "__main__":
+    import urllib.parse
+    main()
