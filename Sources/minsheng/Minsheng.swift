@@ -13,7 +13,8 @@ struct Minsheng: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "minsheng",
         abstract: "民生 Minsheng: one window for citizens' requests to the government.",
-        subcommands: [Serve.self, UserCommand.self, Bench.self, Simulate.self, CalendarCheck.self, Train.self, Classify.self],
+        subcommands: [Serve.self, UserCommand.self, Bench.self, Simulate.self, CalendarCheck.self, Train.self, Classify.self,
+                      DupEval.self, BenchDup.self, RiskScan.self],
         defaultSubcommand: Serve.self)
 }
 
