@@ -33,6 +33,7 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: APIErrorMiddleware())
     router.get("/healthz") { _, _ in JSON.object([("status", .string("ok"))]) }
+    router.get("/openapi.yaml") { _, _ in try openAPIResponse() }
     // Every /api/v1 route passes the auth middleware: it attaches the signed-in user when a credential comes
     // along; each handler says whether it needs one (citizens' endpoints do not).
     let api = router.group("api/v1").add(middleware: AuthMiddleware(accounts: platform.accounts, trustProxy: config.trustProxy))
@@ -93,6 +94,14 @@ struct MetaController {
             ])
         }
     }
+}
+
+/// The OpenAPI document of this API (Resources/openapi.yaml, hand-maintained; OpenAPITests keeps it true to the routes).
+let openAPIDocument: Data? = FileManager.default.contents(atPath: Bundle.module.bundleURL.appendingPathComponent("Resources/openapi.yaml").path)
+
+func openAPIResponse() throws -> Response {
+    guard let data = openAPIDocument else { throw APIError(.internalServerError, "no_openapi", "bundled openapi.yaml is missing") }
+    return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
 }
 
 /// The shipped work calendars (official State Council schedules), from the bundled data files.
