@@ -42,8 +42,9 @@ struct AuthController {
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
         let f = try Fields(try await request.jsonBody(context: context), allowed: ["login", "password"])
         let login = try f.requiredString("login", max: 100)
-        guard case let .string(password)? = f.raw("password"), !password.isEmpty, password.utf8.count <= 200 else {
-            throw APIError.missing("password")
+        guard let raw = f.raw("password") else { throw APIError.missing("password") }
+        guard case let .string(password) = raw, !password.isEmpty, password.utf8.count <= 200 else {
+            throw APIError.invalid("password", "应为 1–200 字节的字符串")
         }
         do {
             let (p, secret) = try await accounts.login(login, password: password, address: context.clientAddress)
@@ -89,7 +90,7 @@ struct AuthController {
             throw APIError(.forbidden, "invalid_credentials", "当前密码不正确")
         }
         guard new != current else { throw APIError.invalid("new", "新密码不能与当前密码相同") }
-        try Accounts.checkPolicy(new)
+        try Accounts.checkPolicy(new, field: "new")
         let hash = try await accounts.hashPassword(new)
         let now = platform.clock.now()
         let user = try await platform.store.updateUser(id: p.user.id) { u in

@@ -48,6 +48,7 @@ struct CasesController {
         draft.caseClass = try f.value("caseClass", CaseClass.self)
         draft.center = try f.int("center")
         draft.policyID = try f.string("policy", max: 40)
+        draft.note = try f.string("note", max: APILimits.maxNote) ?? ""
         if let r = try f.string("receivedAt", max: 40) {
             guard let i = Instant.parse(r) else { throw APIError.invalid("receivedAt", "应为 ISO 8601 时间，如 2026-10-09T08:30:00+08:00") }
             draft.receivedAt = i

@@ -49,6 +49,14 @@ struct AuthMiddleware: RouterMiddleware {
     static let passwordChangePaths: Set<String> = ["/api/v1/auth/password", "/api/v1/auth/logout", "/api/v1/auth/me",
                                                    "/console/password", "/logout", "/login"]
 
+    /// Citizens' endpoints take no credential: a stale staff cookie or token in the same browser must not get in
+    /// the way (and such requests need no CSRF token, since no session acts).
+    static func isPublic(_ path: String) -> Bool {
+        path.hasPrefix("/api/v1/public/") || path.hasPrefix("/api/v1/track/") || path == "/api/v1/auth/login"
+            || path == "/" || path == "/submit" || path == "/track" || path.hasPrefix("/track/") || path == "/disclosure"
+            || path.hasPrefix("/portal/") || path.hasPrefix("/static/") || path == "/login"
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         var request = request
@@ -60,6 +68,9 @@ struct AuthMiddleware: RouterMiddleware {
         }
         var secret: String?
         var viaCookie = false
+        if Self.isPublic(request.uri.path) && !(lenient && request.uri.path == "/login") {
+            return try await next(request, context)
+        }
         if let header = request.headers[.authorization] {
             guard header.hasPrefix("Bearer ") else {
                 throw APIError(.unauthorized, "unauthorized", "仅支持 Authorization: Bearer 令牌")

@@ -97,7 +97,7 @@ struct StatsController {
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireRole(Self.readers).user
         let p = try Params(request, known: ["from", "to", "subtree", "format"])
-        guard let s = context.parameters.get("id"), let id = Int64(s) else { throw APIError.invalid("id", "应为整数") }
+        guard let s = context.parameters.get("id"), let id = Int64(s) else { throw APIError.notFound("单位不存在") }
         guard platform.isWithin(id, root: platform.scopeRoot(of: user)) else { throw APIError.notFound("单位 \(id) 不在您的管辖范围内") }
         var subtree = false
         if let st = p.get("subtree") {

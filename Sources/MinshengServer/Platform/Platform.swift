@@ -35,6 +35,8 @@ public struct CaseDraft: Sendable {
     public var policyID: String?
     /// When the request actually arrived (a letter read the next morning); defaults to now, never later than now.
     public var receivedAt: Instant?
+    /// The registrar's note on the registration event.
+    public var note: String = ""
     public init(channel: Channel, kind: CaseKind, title: String, content: String, citizen: Citizen = Citizen()) {
         self.channel = channel; self.kind = kind; self.title = title; self.content = content; self.citizen = citizen
     }
@@ -238,7 +240,7 @@ public final class Platform: Sendable {
             }
         }
         let rules = DeadlineRules(policy: policy, calendar: calendar)
-        var (registered, event) = Lifecycle.register(c, by: actor, rules: rules)
+        var (registered, event) = Lifecycle.register(c, by: actor, rules: rules, note: draft.note)
         if let r = registered.repeatOf { event.data["repeatOf"] = String(r) }
         let reg = Registration(case: registered, events: [event], alert: Lifecycle.alertThresholds(of: registered, rules: rules),
                                clientKey: clientKey, nextNotice: Lifecycle.nextNotice(of: registered, rules: rules),

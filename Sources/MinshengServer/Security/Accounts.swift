@@ -66,12 +66,12 @@ public final class Accounts: Sendable {
     }
 
     /// At least 10 characters with letters and digits; bcrypt reads only the first 72 bytes, so longer is refused.
-    public static func checkPolicy(_ password: String) throws {
+    public static func checkPolicy(_ password: String, field: String = "password") throws {
         let n = password.utf8.count
-        guard n >= 10 else { throw APIError.invalid("password", "密码至少 10 位") }
-        guard n <= 72 else { throw APIError.invalid("password", "密码不超过 72 字节") }
+        guard n >= 10 else { throw APIError.invalid(field, "密码至少 10 位") }
+        guard n <= 72 else { throw APIError.invalid(field, "密码不超过 72 字节") }
         guard password.contains(where: { $0.isLetter }), password.contains(where: { $0.isNumber }) else {
-            throw APIError.invalid("password", "密码须同时包含字母和数字")
+            throw APIError.invalid(field, "密码须同时包含字母和数字")
         }
     }
 

@@ -130,7 +130,7 @@ struct ConsoleController {
         do {
             guard new == f["confirm"] else { throw APIError.invalid("confirm", "两次输入的新密码不一致") }
             guard new != current else { throw APIError.invalid("new", "新密码不能与当前密码相同") }
-            try Accounts.checkPolicy(new)
+            try Accounts.checkPolicy(new, field: "new")
         } catch let e as APIError {
             c["errors"] = [e.field ?? "new": e.message]
             return pages.html("password", c, status: .badRequest)
