@@ -45,6 +45,7 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
     UnitsController(platform: platform).addRoutes(to: api)
     MetaController(platform: platform).addRoutes(to: api)
     StatsController(platform: platform).addRoutes(to: api)
+    Open311Controller(platform: platform).addRoutes(to: router.group("open311/v2"))
     return router
 }
 
