@@ -406,6 +406,13 @@ struct Open311Tests {
             #expect(r["status"].string == "closed")
             #expect(r["status_notes"].string?.contains("劳动人事争议仲裁") == true)
             #expect(try await ids("status=closed") == [other, id])
+
+            // Handed to an emergency service: nothing more happens here, so closed.
+            let urgent = try await h.open311Create(key: key, description: "路边燃气管道泄漏")
+            try await h.step(urgent, "handOff", ["service": "119"])
+            let u = try await h.open311Get("requests/\(urgent).json").json[0]
+            #expect(u["status"].string == "closed")
+            #expect(u["status_notes"].string == "已移交应急（119 火警）")
         }
     }
 

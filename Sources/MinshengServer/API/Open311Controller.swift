@@ -367,7 +367,7 @@ struct Open311Controller {
             notes += "（答复意见：\(r.result.label)）"
         }
         if let e = c.evaluation { notes += "；群众评价：\(e.label)" }
-        if let h = c.handedOffTo { notes += "：已移交 \(h.label)" }
+        if let h = c.handedOffTo { notes += "（\(h.label)）" }
         return notes
     }
 
