@@ -54,6 +54,7 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
     let files = config.filesDirectory.flatMap { try? FileVault(directory: $0) }
     ConsoleController(platform: platform, pages: pages, files: files).addRoutes(to: web)
     PortalController(platform: platform, pages: pages, service: citizens, files: files).addRoutes(to: web)
+    Open311Controller(platform: platform).addRoutes(to: router.group("open311/v2"))
     return router
 }
 

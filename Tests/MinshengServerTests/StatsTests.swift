@@ -294,7 +294,7 @@ struct StatsTests {
             do { let r = try await h.get("\(base)/4?\(Self.period)&subtree=yes"); expectError(r, .badRequest, "invalid_field") }
             do { let r = try await h.get("\(base)/4?\(Self.period)&level=district"); expectError(r, .badRequest, "unknown_parameter") }
             do { let r = try await h.get("\(base)/4?from=2026-11-02"); expectError(r, .badRequest, "missing_field") }
-            do { let r = try await h.get("\(base)/abc?\(Self.period)"); expectError(r, .badRequest, "invalid_field") }
+            do { let r = try await h.get("\(base)/abc?\(Self.period)"); expectError(r, .notFound, "not_found") } // like every {id}
             do { let r = try await h.get("\(base)/999?\(Self.period)"); expectError(r, .notFound, "not_found") }
             do { let r = try await h.get("\(base)?level=district&\(Self.period)", token: nil); expectError(r, .unauthorized, "unauthorized") }
             let invalid = try await h.get("\(base)?level=province&\(Self.period)")

@@ -37,6 +37,9 @@ public struct CaseDraft: Sendable {
     public var receivedAt: Instant?
     /// The registrar's note on the registration event.
     public var note: String = ""
+    /// Channel fields the case has no column for (an Open311 request's coordinates, media URL, service code), kept
+    /// in the registration event's data; they never override the event's own keys.
+    public var eventData: [String: String] = [:]
     public init(channel: Channel, kind: CaseKind, title: String, content: String, citizen: Citizen = Citizen()) {
         self.channel = channel; self.kind = kind; self.title = title; self.content = content; self.citizen = citizen
     }
@@ -242,6 +245,7 @@ public final class Platform: Sendable {
         let rules = DeadlineRules(policy: policy, calendar: calendar)
         var (registered, event) = Lifecycle.register(c, by: actor, rules: rules, note: draft.note)
         if let r = registered.repeatOf { event.data["repeatOf"] = String(r) }
+        for (k, v) in draft.eventData where event.data[k] == nil { event.data[k] = v }
         let reg = Registration(case: registered, events: [event], alert: Lifecycle.alertThresholds(of: registered, rules: rules),
                                clientKey: clientKey, nextNotice: Lifecycle.nextNotice(of: registered, rules: rules),
                                citizenKey: citizenKey)
