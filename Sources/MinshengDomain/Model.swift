@@ -361,6 +361,10 @@ public struct Case: Sendable, Equatable, Codable, Identifiable {
     public var suggestion: Suggestion?
     /// An earlier case of the same citizen about the same matter (重复件).
     public var repeatOf: CaseID?
+    /// Earlier cases from anyone with nearly the same text (near-duplicates found at registration).
+    public var similar: [CaseID] = []
+    /// Risk categories the text matched at registration (self-harm, threats, gathering, extreme acts).
+    public var risks: [String] = []
     public var supervisionOrders: [SupervisionOrder] = []
     public var owner: Owner?
     /// The last alert level announced for the running deadline (the watcher's memory: never the same notice twice).
@@ -438,7 +442,7 @@ extension Case {
         case id, trackingCode, channel, kind, caseClass, category, title, content, citizen, address, locationUnit, policyID
         case state, registeredAt, center, holder, leadUnit, coHandlers, dispatchMode, deliveredAt, deadlines, pause
         case pendingExtension, extended, transferCount, reopenCount, leaderProposed, returnRequest, rejection, reply
-        case evaluation, reviewDecision, rereviewDecision, handedOffTo, suggestion, repeatOf, supervisionOrders, owner, alertNotice
+        case evaluation, reviewDecision, rereviewDecision, handedOffTo, suggestion, repeatOf, similar, risks, supervisionOrders, owner, alertNotice
         case version, updatedAt
     }
 
@@ -482,6 +486,8 @@ extension Case {
         handedOffTo = try k.decodeIfPresent(EmergencyService.self, forKey: .handedOffTo)
         suggestion = try k.decodeIfPresent(Suggestion.self, forKey: .suggestion)
         repeatOf = try k.decodeIfPresent(CaseID.self, forKey: .repeatOf)
+        similar = try k.decodeIfPresent([CaseID].self, forKey: .similar) ?? []
+        risks = try k.decodeIfPresent([String].self, forKey: .risks) ?? []
         supervisionOrders = try k.decodeIfPresent([SupervisionOrder].self, forKey: .supervisionOrders) ?? []
         owner = try k.decodeIfPresent(Owner.self, forKey: .owner)
         alertNotice = try k.decodeIfPresent(AlertNotice.self, forKey: .alertNotice)

@@ -76,6 +76,15 @@ enum CaseDocument {
             w.close()
         }
         w.int("repeatOf", c.repeatOf)
+        if !c.similar.isEmpty { w.key("similar"); w.raw("[" + c.similar.map(String.init).joined(separator: ",") + "]") }
+        if !c.risks.isEmpty {
+            w.key("risks"); w.raw("[")
+            for (i, r) in c.risks.enumerated() {
+                if i > 0 { w.raw(",") }
+                w.escape(r)
+            }
+            w.raw("]")
+        }
         w.key("supervisionOrders"); w.raw("[")
         for (i, o) in c.supervisionOrders.enumerated() {
             if i > 0 { w.raw(",") }

@@ -44,6 +44,9 @@ public protocol CaseStore: AccountStore {
     /// Supervision events against a unit (reminders, orders, responses, field checks, accountability), newest first.
     func supervisionRecord(unit: UnitID, limit: Int) async throws -> [CaseEvent]
 
+    /// Titles and contents of the cases after `id`, in id order (to rebuild text indexes).
+    func caseTexts(after id: CaseID, limit: Int) async throws -> [(id: CaseID, title: String, content: String)]
+
     // MARK: Attachments and public disclosure
     func addAttachment(_ a: Attachment) async throws -> Attachment
     func attachments(of caseID: CaseID) async throws -> [Attachment]
@@ -90,13 +93,14 @@ public struct Registration: Sendable {
     public var clientKey: String?
     /// When the deadline watcher must look at the case.
     public var nextNotice: Instant?
-    /// Identifies the citizen across cases (repeat detection): today the phone's digits; a keyed hash once the
-    /// privacy work lands.
+    /// Identifies the citizen across cases (repeat detection): a keyed hash of the phone (or ID number).
     public var citizenKey: String?
+    /// Notices to queue with the registration (its case id is not known yet: "{id}" in a key or message stands for it).
+    public var notices: [Notice] = []
     public init(case c: Case, events: [CaseEvent], alert: AlertThresholds, clientKey: String? = nil, nextNotice: Instant? = nil,
-                citizenKey: String? = nil) {
+                citizenKey: String? = nil, notices: [Notice] = []) {
         self.case = c; self.events = events; self.alert = alert; self.clientKey = clientKey; self.nextNotice = nextNotice
-        self.citizenKey = citizenKey
+        self.citizenKey = citizenKey; self.notices = notices
     }
 }
 

@@ -107,6 +107,18 @@ extension SQLiteStore {
             for (p, id) in chunk where !p.registration.case.coHandlers.isEmpty {
                 try await Self.setCoHandlers(conn, caseID: id, old: [], new: p.registration.case.coHandlers)
             }
+            // Notices raised by the registration itself (a risk word): "{id}" in the key becomes the new case's id.
+            for (p, id) in chunk {
+                for n in p.registration.notices {
+                    _ = try await conn.query("""
+                        INSERT OR IGNORE INTO outbox (dedupe_key, case_id, kind, recipient_unit, phone, message, created_at, next_attempt_at) \
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """, [.text(n.dedupeKey.replacingOccurrences(of: "{id}", with: String(id))), .integer(Int(id)), .text(n.kind),
+                              n.recipientUnit.map { .integer(Int($0)) } ?? .null, n.phone.map { .text($0) } ?? .null,
+                              .text(n.message.replacingOccurrences(of: "{id}", with: String(id))), .integer(Int(n.createdAt.seconds)),
+                              .integer(Int(n.createdAt.seconds))])
+                }
+            }
         }
         return outcomes
     }

@@ -2,6 +2,15 @@ import MinshengDomain
 import SQLKit
 
 extension SQLiteStore {
+    public func caseTexts(after id: CaseID, limit: Int) async throws -> [(id: CaseID, title: String, content: String)] {
+        try await reader.raw("""
+            SELECT id, title, json_extract(doc, '$.content') AS content FROM cases WHERE id > \(bind: id) ORDER BY id LIMIT \(literal: max(1, min(limit, 10_000)))
+            """).all().map { r in
+            (try r.decode(column: "id", as: Int64.self), try r.decode(column: "title", as: String.self),
+             try r.decode(column: "content", as: String?.self) ?? "")
+        }
+    }
+
     public func addAttachment(_ a: Attachment) async throws -> Attachment {
         try await write { db in
             let row = try await db.raw("""

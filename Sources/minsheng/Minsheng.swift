@@ -101,6 +101,8 @@ struct Serve: AsyncParsableCommand {
             }
         }
         try await platform.loadUnits()
+        let indexFile = ((path as NSString).deletingPathExtension) + ".neardup"
+        try await platform.intelligence.warmUp(store: store, file: indexFile, logger: logger)
         var config = AppConfig(calendar: cal)
         config.host = host
         config.port = port
@@ -143,6 +145,7 @@ struct Serve: AsyncParsableCommand {
             print("  notices:     \(log)  (no SMS gateway configured)")
         }
         services.append(NoticeDispatcher(platform: platform, sender: sender))
+        services.append(IntelligenceSaver(platform: platform, file: indexFile, logger: logger))
         fflush(nil)
         let app = buildApplication(config: config, platform: platform, services: services, logger: logger)
         do {

@@ -18,6 +18,8 @@ extension Platform {
             ("category", .opt(c.category)),
             ("suggestion", renderSuggestion(c.suggestion)),
             ("repeatOf", .opt(c.repeatOf)),
+            ("similar", .array(c.similar.map { .int($0) })),
+            ("risks", .array(c.risks.map { r in .object([("id", .string(r)), ("name", .string(riskName(r)))]) })),
             ("title", .string(c.title)),
             ("content", .string(c.content)),
             ("citizen", renderCitizen(c.citizen)),
@@ -87,6 +89,10 @@ extension Platform {
             ("alert", renderAlert(a)),
             ("allowedActions", .array((viewer.map { permittedActions(c, for: $0) } ?? Lifecycle.allowedActions(in: c.state)).map { .string($0.rawValue) })),
         ])
+    }
+
+    func riskName(_ id: String) -> String {
+        intelligence.riskMatcher.lexicon.categories.first { $0.id == id }?.name ?? id
     }
 
     /// The fields that name a case, first in every shape of it.

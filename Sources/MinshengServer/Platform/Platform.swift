@@ -68,14 +68,17 @@ public final class Platform: Sendable {
     /// Seals citizens' personal data and keys their identity (README "Privacy").
     public let sealer: Sealer
     public let accounts: Accounts
+    /// Near-duplicates and risk words at registration.
+    public let intelligence: Intelligence
     let logger: Logger
 
     public init(store: any CaseStore, clock: any TimeSource, calendar: WorkCalendar,
                 policies: [DeadlinePolicy] = DeadlinePolicy.shipped, defaultPolicyID: String = DeadlinePolicy.local12320.id,
                 classifier: TextClassifier? = nil, categoryDepartments: [String: String] = Platform.defaultCategoryDepartments,
-                sealer: Sealer = .ephemeral(), auth: AuthSettings = AuthSettings(),
+                sealer: Sealer = .ephemeral(), auth: AuthSettings = AuthSettings(), intelligence: Intelligence = Intelligence(),
                 logger: Logger = Logger(label: "minsheng")) {
         self.sealer = sealer
+        self.intelligence = intelligence
         self.accounts = Accounts(store: store, clock: clock, settings: auth)
         self.classifier = classifier
         self.categoryDepartments = categoryDepartments
@@ -242,14 +245,34 @@ public final class Platform: Sendable {
                 c.leaderProposed = true
             }
         }
+        // Near-duplicates from anyone (the same text reposted or copied), and risk words (self-harm, threats,
+        // gatherings, extreme acts): linked and flagged on the case, the risk announced to the center at once.
+        let signature = intelligence.duplicates.signature(title: draft.title, text: draft.content)
+        c.similar = intelligence.duplicates.query(signature, limit: Intelligence.maxLinks).map(\.id)
+        let matcher = intelligence.riskMatcher
+        let riskMatches = matcher.matches(in: draft.title + "。" + draft.content)
+        c.risks = matcher.lexicon.categories.map(\.id).filter { id in riskMatches.contains { $0.category == id } }
+        var notices: [Notice] = []
+        if !c.risks.isEmpty {
+            let names = riskMatches.map(\.categoryName).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            let phrases = riskMatches.map(\.phrase).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            notices.append(Notice(dedupeKey: "{id}:risk:\(centerID)", caseID: 0, kind: "risk", recipientUnit: centerID, phone: center.phone,
+                                  message: "【民生诉求】风险提示：新登记诉求《\(draft.title.prefix(30))》涉及\(names.joined(separator: "、"))（\(phrases.prefix(3).joined(separator: "、"))），请立即研判处置。",
+                                  createdAt: now))
+            logger.warning("risk words at registration", metadata: ["categories": "\(c.risks)", "phrases": "\(phrases)"])
+        }
         let rules = DeadlineRules(policy: policy, calendar: calendar)
         var (registered, event) = Lifecycle.register(c, by: actor, rules: rules, note: draft.note)
+        if !c.risks.isEmpty { event.data["risks"] = c.risks.joined(separator: ",") }
+        if !c.similar.isEmpty { event.data["similar"] = c.similar.map(String.init).joined(separator: ",") }
         if let r = registered.repeatOf { event.data["repeatOf"] = String(r) }
         for (k, v) in draft.eventData where event.data[k] == nil { event.data[k] = v }
         let reg = Registration(case: registered, events: [event], alert: Lifecycle.alertThresholds(of: registered, rules: rules),
                                clientKey: clientKey, nextNotice: Lifecycle.nextNotice(of: registered, rules: rules),
-                               citizenKey: citizenKey)
-        return try await store.register([reg])[0]
+                               citizenKey: citizenKey, notices: notices)
+        let outcome = try await store.register([reg])[0]
+        if outcome.created { intelligence.indexed(outcome.case.id, signature: signature) }
+        return outcome
     }
 
     /// Takes one step on a case: the lifecycle decides, the store writes case and event in one transaction.

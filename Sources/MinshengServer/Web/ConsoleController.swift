@@ -151,7 +151,7 @@ struct ConsoleController {
     static func describe(_ data: [String: String], platform: Platform) -> [String] {
         func label<E: DomainEnum>(_ t: E.Type, _ v: String) -> String { E(rawValue: v)?.label ?? v }
         let order = ["toUnit", "unit", "mode", "result", "route", "reason", "amount", "caseClass", "evaluation", "service",
-                     "kind", "channel", "repeatOf", "ownerName", "level"]
+                     "kind", "channel", "repeatOf", "similar", "risks", "ownerName", "level"]
         var out: [String] = []
         for k in order {
             guard let v = data[k], !v.isEmpty else { continue }
@@ -168,6 +168,8 @@ struct ConsoleController {
             case "kind": out.append("类型：" + (CaseKind(rawValue: v)?.label ?? FieldCheckKind(rawValue: v)?.label ?? AccountabilityKind(rawValue: v)?.label ?? v))
             case "channel": out.append("渠道：" + label(Channel.self, v))
             case "repeatOf": out.append("重复件，首件 #" + v)
+            case "similar": out.append("相似诉求 " + v.split(separator: ",").map { "#" + $0 }.joined(separator: " "))
+            case "risks": out.append("风险：" + v.split(separator: ",").map { platform.riskName(String($0)) }.joined(separator: "、"))
             case "ownerName": out.append("领办人：" + v)
             case "level": out.append("预警：" + label(AlertLevel.self, v))
             default: break
@@ -281,6 +283,8 @@ struct ConsoleController {
             "alert": alert.level.rawValue, "alertLabel": alert.level == .normal ? "正常" : alert.level.label,
             "nextChange": Web.time(alert.nextChange),
             "paused": c0.pause != nil, "repeatOf": c0.repeatOf ?? 0, "isRepeat": c0.repeatOf != nil,
+            "risks": c0.risks.map(platform.riskName).joined(separator: "、"),
+            "similar": c0.similar.isEmpty ? nil : c0.similar.map { ["id": $0] },
             "reply": c0.reply.map { r in ["result": r.result.label, "text": r.text, "at": Web.time(r.at), "unit": r.unit.flatMap(platform.unit)?.name ?? ""] as [String: Any] } as Any,
             "evaluation": c0.evaluation?.label ?? "",
             "deadlines": [("分拨", c0.deadlines.dispatch), ("签收", c0.deadlines.sign), ("退单", c0.deadlines.object), ("受理", c0.deadlines.accept),
@@ -321,6 +325,7 @@ struct ConsoleController {
             return form
         }
         c["noActions"] = permitted.isEmpty
+        c["hasSimilar"] = !c0.similar.isEmpty
         let attachments = try await platform.store.attachments(of: id)
         c["hasAttachments"] = !attachments.isEmpty
         c["attachments"] = attachments.map { a in

@@ -1,0 +1,98 @@
+import Foundation
+import Logging
+import MinshengDomain
+import MinshengStore
+import MinshengText
+import ServiceLifecycle
+import Synchronization
+
+/// The text intelligence registration uses (issue 6): the near-duplicate index over every case's text and the
+/// risk-word matcher. The index lives in memory, is saved to a file next to the database (at shutdown and every
+/// few minutes) and catches up from the store at start, so it survives restarts without rehashing everything.
+public final class Intelligence: Sendable {
+    private let index: Mutex<NearDuplicateIndex>
+    public var duplicates: NearDuplicateIndex { index.withLock { $0 } }
+    private let risk: Mutex<RiskMatcher>
+    /// The highest case id in the index (what a saved file covers).
+    private let indexedUpTo = Mutex<CaseID>(0)
+    /// Near-duplicates linked at registration: at most this many, above the index's threshold (0.4, precision 0.97).
+    public static let maxLinks = 5
+
+    public init(duplicates: NearDuplicateIndex = NearDuplicateIndex(), risk: RiskMatcher = RiskMatcher()) {
+        self.index = Mutex(duplicates)
+        self.risk = Mutex(risk)
+    }
+
+    public var riskMatcher: RiskMatcher { risk.withLock { $0 } }
+    public func setRiskLexicon(_ lexicon: RiskLexicon) { risk.withLock { $0 = RiskMatcher(lexicon) } }
+
+    func indexed(_ id: CaseID, signature: NearDuplicateSignature) {
+        duplicates.add(id: id, signature: signature)
+        indexedUpTo.withLock { $0 = max($0, id) }
+    }
+
+    /// Loads the saved index (if its file is there and readable) and adds the cases registered since.
+    public func warmUp(store: any CaseStore, file: String?, logger: Logger) async throws {
+        if let file, let data = FileManager.default.contents(atPath: file), data.count > 8 {
+            let bytes = [UInt8](data)
+            let upTo = bytes.prefix(8).reduce(Int64(0)) { $0 << 8 | Int64($1) }
+            do {
+                let loaded = try NearDuplicateIndex(serialized: Array(bytes.dropFirst(8)))
+                index.withLock { $0 = loaded }
+                indexedUpTo.withLock { $0 = upTo }
+                logger.info("near-duplicate index loaded: \(loaded.count) cases up to #\(upTo)")
+            } catch {
+                logger.warning("near-duplicate index file unreadable, rebuilding: \(error)")
+            }
+        }
+        var after = indexedUpTo.withLock { $0 }
+        var added = 0
+        while true {
+            let batch = try await store.caseTexts(after: after, limit: 2000)
+            if batch.isEmpty { break }
+            for t in batch { indexed(t.id, signature: duplicates.signature(title: t.title, text: t.content)) }
+            after = batch.last!.id
+            added += batch.count
+        }
+        if added > 0 { logger.info("near-duplicate index: \(added) cases added from the store") }
+    }
+
+    /// Writes the index atomically: 8 bytes of the last case id, then the index.
+    public func save(to file: String) throws {
+        let upTo = indexedUpTo.withLock { $0 }
+        var bytes = (0..<8).map { UInt8(truncatingIfNeeded: upTo >> (56 - 8 * $0)) }
+        bytes += duplicates.serialized()
+        let tmp = file + ".tmp"
+        try Data(bytes).write(to: URL(fileURLWithPath: tmp))
+        // rename(2) replaces the old file atomically: a crash leaves the old index or the new one, never half of one.
+        guard rename(tmp, file) == 0 else { throw APIError(.internalServerError, "save_failed", "cannot write \(file)") }
+    }
+}
+
+/// Saves the near-duplicate index every few minutes and once more at shutdown, so a restart loads it instead of
+/// rehashing every case.
+public struct IntelligenceSaver: Service {
+    let platform: Platform
+    let file: String
+    let interval: Duration
+    let logger: Logger
+
+    public init(platform: Platform, file: String, interval: Duration = .seconds(600), logger: Logger = Logger(label: "minsheng.intelligence")) {
+        self.platform = platform; self.file = file; self.interval = interval; self.logger = logger
+    }
+
+    func save() {
+        do { try platform.intelligence.save(to: file) } catch { logger.error("saving the near-duplicate index failed: \(error)") }
+    }
+
+    public func run() async throws {
+        // Sleep first: the index was just loaded, nothing new to save yet.
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: interval) } catch { return }
+                save()
+            }
+        }
+        save()
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import HummingbirdTesting
+import Logging
+import MinshengDomain
+@testable import MinshengServer
+import MinshengStore
+import MinshengText
+import Testing
+
+/// Near-duplicates and risk words at registration (issue 6 items 2 and 4), through the API.
+@Suite("Near-duplicates and risk words at registration")
+struct IntelligenceTests {
+    static let text = "我家楼下的烧烤店每天晚上营业到凌晨两点，油烟直接排到居民楼里，噪音很大，老人孩子都睡不好觉，多次反映没有效果，请相关部门尽快处理。"
+
+    @Test func nearDuplicatesFromAnyoneAreLinked() async throws {
+        try await withAPI { h in
+            let first = try await h.create(title: "烧烤店油烟噪音扰民", content: Self.text, phone: "13800001111")
+            // Someone else, almost the same words.
+            let second = try await h.create(title: "烧烤店油烟噪音扰民", content: Self.text.replacingOccurrences(of: "两点", with: "三点"), phone: "13900002222")
+            let other = try await h.create(title: "医保报销咨询", content: "请问异地就医的医保报销需要哪些材料，在哪里办理？", phone: "13700003333")
+            let s = try await h.show(second)
+            #expect(s["similar"].ints == [first])
+            #expect(try await h.show(other)["similar"].count == 0)
+            #expect(try await h.show(first)["similar"].count == 0, "only earlier cases are linked")
+            let event = try await h.platform.store.events(of: Int64(second))[0]
+            #expect(event.data["similar"] == String(first))
+        }
+    }
+
+    @Test func riskWordsFlagTheCaseAndTellTheCenterAtOnce() async throws {
+        try await withAPI { h in
+            let id = try await h.create(title: "工资拖欠半年", content: "老板拖欠工资半年不给，我实在活不下去了，再不解决我就去跳楼。")
+            let c = try await h.show(id)
+            #expect(c["risks"].array.compactMap { $0["id"].string } == ["self-harm"])
+            #expect(c["risks"][0]["name"].string == "自伤自杀")
+            let notices = try await h.platform.store.notices(of: Int64(id))
+            #expect(notices.map(\.kind) == ["risk"])
+            #expect(notices[0].recipientUnit == 2)
+            #expect(notices[0].dedupeKey == "\(id):risk:2")
+            #expect(notices[0].message.contains("自伤自杀"))
+            // An ordinary complaint raises nothing; a figurative word (跳楼价) is excluded by the list.
+            let calm = try await h.create(title: "商场虚假促销", content: "商场号称跳楼价清仓，实际价格比平时还贵。")
+            #expect(try await h.show(calm)["risks"].count == 0)
+            #expect(try await h.platform.store.notices(of: Int64(calm)).isEmpty)
+        }
+    }
+
+    @Test func theIndexSurvivesARestart() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("minsheng-intel-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try await SQLiteStore.open(.file(dir.appendingPathComponent("m.sqlite").path))
+        do {
+            let file = dir.appendingPathComponent("m.neardup").path
+            let p1 = Platform(store: store, clock: ManualClock(monday9), calendar: try shippedCalendar())
+            try await p1.addUnits(apiUnits)
+            let actor = Actor(id: "t", name: "t", role: .registrar, unit: 2)
+            let a = try await p1.register(CaseDraft(channel: .web, kind: .complaint, title: "烧烤店油烟", content: Self.text), by: actor).case
+            try p1.intelligence.save(to: file)
+            // A case registered after the save (the process stopped before the next one).
+            let b = try await p1.register(CaseDraft(channel: .web, kind: .help, title: "路灯不亮", content: "小区门口的路灯坏了两个多星期，晚上一片漆黑，老人孩子出行很不安全，请尽快维修。"), by: actor).case
+            // A new process: loads the file, catches up from the store, finds both.
+            let p2 = Platform(store: store, clock: ManualClock(monday9), calendar: try shippedCalendar())
+            try await p2.loadUnits()
+            try await p2.intelligence.warmUp(store: store, file: file, logger: Logger(label: "test"))
+            #expect(p2.intelligence.duplicates.count == 2)
+            #expect(p2.intelligence.duplicates.query(title: "烧烤店油烟", text: Self.text).map(\.id) == [a.id])
+            #expect(p2.intelligence.duplicates.query(title: "路灯不亮", text: "小区门口的路灯坏了两个多星期，晚上一片漆黑，老人孩子出行很不安全，请尽快维修。").map(\.id) == [b.id])
+            // A damaged file is rebuilt from the store instead.
+            try Data("garbage!garbage!".utf8).write(to: URL(fileURLWithPath: file))
+            let p3 = Platform(store: store, clock: ManualClock(monday9), calendar: try shippedCalendar())
+            try await p3.intelligence.warmUp(store: store, file: file, logger: Logger(label: "test"))
+            #expect(p3.intelligence.duplicates.count == 2)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+    }
+}
