@@ -47,6 +47,8 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
     webAuth.lenient = true
     let web = router.group("").add(middleware: WebErrorMiddleware(pages: pages)).add(middleware: webAuth)
     ConsoleController(platform: platform, pages: pages).addRoutes(to: web)
+    DashboardController(platform: platform, pages: pages).addRoutes(to: web)
+    AdminController(platform: platform, pages: pages).addRoutes(to: web)
     return router
 }
 

@@ -439,5 +439,9 @@ enum SQLiteSchema {
             "CREATE TRIGGER auth_log_no_update BEFORE UPDATE ON auth_log BEGIN SELECT RAISE(ABORT, 'auth log is append-only'); END",
             "CREATE TRIGGER auth_log_no_delete BEFORE DELETE ON auth_log BEGIN SELECT RAISE(ABORT, 'auth log is append-only'); END",
         ]),
+        (8, [
+            // Admin-editable settings (category → department table, calendar changes), JSON values loaded at start.
+            "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID",
+        ]),
     ]
 }

@@ -100,6 +100,7 @@ struct Serve: AsyncParsableCommand {
             }
         }
         try await platform.loadUnits()
+        try await platform.loadSettings() // the admin's category table and calendar changes
         var config = AppConfig(calendar: cal)
         config.host = host
         config.port = port
