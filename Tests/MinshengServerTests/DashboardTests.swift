@@ -94,7 +94,8 @@ struct DashboardTests {
             // A district's areas are its streets; its departments are its own level.
             #expect(r["byArea"].array.map { $0["unit"]["name"].string ?? "本级" } == ["解放碑街道", "本级"])
             #expect(r["byArea"][0]["count"].int == 2)
-            #expect(r["ranking"]["level"].string == "town")
+            #expect(r["ranking"]["level"].string == "district") // its departments
+            #expect(Set(r["ranking"]["items"].array.compactMap { $0["unit"]["id"].int }) == [3, 4, 5])
             let j = try await h.get("/api/v1/stats/overview?from=2026-11-02&to=2026-11-02", token: jb)
             #expect(j["total"].int == 1 && j["byChannel"]["phone"].int == 1 && j["byChannel"]["web"].exists == false)
             let page = try await h.get("/console/dashboard?from=2026-11-02&to=2026-11-02", token: jb)

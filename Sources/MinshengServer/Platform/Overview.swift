@@ -29,13 +29,11 @@ public struct Overview: Sendable {
 }
 
 extension Platform {
-    /// The level a scope's ranking compares by default: the one below the root's (districts for the city).
+    /// The level a scope's ranking compares by default: the districts (and their departments) for the city; for a
+    /// district or below, the scope's own level — its departments, which receive the cases.
     public func defaultRankingLevel(below root: UnitID) -> UnitLevel {
-        switch unit(root)?.level ?? .city {
-        case .city: .district
-        case .district: .town
-        case .town, .village: .village
-        }
+        let level = unit(root)?.level ?? .city
+        return level == .city ? .district : level
     }
 
     /// The area of a place inside the scope: the government just below `root` on the way up from `place`

@@ -137,12 +137,12 @@ struct DashboardController {
 
     static let chartW = 760.0, chartH = 240.0, left = 40.0, right = 8.0, top = 12.0, bottom = 28.0
 
-    /// A round upper bound for an axis: 1, 2, 5 × 10ⁿ.
+    /// A round upper bound for an axis of four equal steps: 4 × (1, 2, 5 × 10ⁿ).
     static func niceMax(_ v: Int) -> Int {
-        guard v > 0 else { return 1 }
+        guard v > 0 else { return 4 }
         var m = 1
         while true {
-            for f in [1, 2, 5] where f * m >= v { return f * m }
+            for f in [1, 2, 5] where 4 * f * m >= v { return 4 * f * m }
             m *= 10
         }
     }
@@ -214,9 +214,11 @@ struct DashboardController {
     }
 
     static func areaTiles(_ o: Overview) -> [[String: Any]] {
-        let maxV = max(o.areas.map(\.count).max() ?? 0, 1)
+        // Five shades over the range of the areas' counts (zero has its own), so that differences show.
+        let counts = o.areas.filter { $0.unit != nil && $0.count > 0 }.map(\.count)
+        let lo = counts.min() ?? 0, hi = counts.max() ?? 0
         return o.areas.map { a in
-            let heat = a.count == 0 ? 0 : 1 + min(4, Int(Double(a.count) / Double(maxV) * 4.999))
+            let heat = a.count == 0 ? 0 : hi == lo ? 3 : 1 + min(4, max(0, Int(Double(a.count - lo) / Double(hi - lo) * 4.999)))
             let name = a.unit?.name ?? "本级部门及直属单位"
             return ["name": name, "count": a.count, "heat": heat, "title": "\(name)：\(a.count) 件",
                     "share": pct(o.volume.total == 0 ? nil : Double(a.count) / Double(o.volume.total)), "isSelf": a.unit == nil]
