@@ -55,6 +55,8 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
     ConsoleController(platform: platform, pages: pages, files: files).addRoutes(to: web)
     PortalController(platform: platform, pages: pages, service: citizens, files: files).addRoutes(to: web)
     Open311Controller(platform: platform).addRoutes(to: router.group("open311/v2"))
+    DashboardController(platform: platform, pages: pages).addRoutes(to: web)
+    AdminController(platform: platform, pages: pages).addRoutes(to: web)
     return router
 }
 

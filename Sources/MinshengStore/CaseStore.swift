@@ -15,6 +15,18 @@ public protocol CaseStore: AccountStore {
     func unitCount() async throws -> Int
     /// Every unit, parents before children (the platform keeps the tree in memory).
     func allUnits() async throws -> [Unit]
+    /// A new unit under `parent` with the next free id (assigned inside the write transaction).
+    func createUnit(parentID: UnitID?, name: String, level: UnitLevel, kind: UnitKind, phone: String?) async throws -> Unit
+    /// Rewrites a unit's name, level, kind, phone and parent; a new parent moves the whole subtree (the materialised
+    /// paths of the unit and every unit below it are rewritten in the same transaction). Moving a unit below itself
+    /// is refused (`StoreError.conflict`).
+    func updateUnit(_ unit: Unit) async throws
+
+    // MARK: Settings
+    /// An admin-editable setting (a JSON text), or nil when never set.
+    func setting(_ key: String) async throws -> String?
+    /// Stores a setting; nil removes it.
+    func setSetting(_ key: String, _ value: String?) async throws
 
     // MARK: Cases
     /// Stores new cases with their first events; ids are assigned by the store and returned in order.
@@ -58,6 +70,12 @@ public protocol CaseStore: AccountStore {
     /// Every case with a counted step (`StatsCase.countedActions`) in [from, to), each with all its counted steps
     /// before `to` in order (earlier steps too: who held the case, when it was delivered), ordered by case id.
     func statsCases(from: Instant, to: Instant) async throws -> [StatsCase]
+    /// Counts of the cases registered in [from, to) — by day (China time) and channel, by category (the set one, else
+    /// the suggested one), by place (location unit, else holder) — limited to cases whose holder, center or location
+    /// is in `scope` (nil: every case). Read through the index on `registered_at`.
+    func caseVolume(from: Instant, to: Instant, scope: Set<UnitID>?) async throws -> CaseVolume
+    /// Open cases by their alert level at `now`, limited like `caseVolume`.
+    func openCasesByAlert(scope: Set<UnitID>?, now: Instant) async throws -> [AlertLevel: Int]
 }
 
 /// A message to a unit, kept in the outbox in the same transaction as the event it announces, delivered later.

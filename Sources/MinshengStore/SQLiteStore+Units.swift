@@ -67,3 +67,53 @@ extension SQLiteStore {
              phone: try row.decode(column: "phone", as: String?.self))
     }
 }
+
+extension SQLiteStore {
+    public func createUnit(parentID: UnitID?, name: String, level: UnitLevel, kind: UnitKind, phone: String?) async throws -> Unit {
+        try await write { db in
+            var path = ""
+            if let p = parentID {
+                guard let row = try await db.raw("SELECT path FROM units WHERE id = \(bind: p)").first() else {
+                    throw StoreError.conflict("parent unit \(p) does not exist")
+                }
+                path = try row.decode(column: "path", as: String.self)
+            }
+            let id = (try await db.raw("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM units").first()?.decode(column: "n", as: Int64.self)) ?? 1
+            path += parentID == nil ? "/\(id)/" : "\(id)/"
+            try await db.raw("""
+                INSERT INTO units (id, parent_id, name, level, kind, phone, path) \
+                VALUES (\(bind: id), \(bind: parentID), \(bind: name), \(bind: level.rawValue), \(bind: kind.rawValue), \(bind: phone), \(bind: path))
+                """).run()
+            return Unit(id: id, parentID: parentID, name: name, level: level, kind: kind, phone: phone)
+        }
+    }
+
+    public func updateUnit(_ u: Unit) async throws {
+        try await write { db in
+            guard let row = try await db.raw("SELECT path FROM units WHERE id = \(bind: u.id)").first() else {
+                throw StoreError.conflict("unit \(u.id) does not exist")
+            }
+            let oldPath = try row.decode(column: "path", as: String.self)
+            var newPath = "/\(u.id)/"
+            if let p = u.parentID {
+                guard let prow = try await db.raw("SELECT path FROM units WHERE id = \(bind: p)").first() else {
+                    throw StoreError.conflict("parent unit \(p) does not exist")
+                }
+                let parentPath = try prow.decode(column: "path", as: String.self)
+                guard !parentPath.hasPrefix(oldPath) else { throw StoreError.conflict("unit \(u.id) cannot move below itself") }
+                newPath = parentPath + "\(u.id)/"
+            }
+            try await db.raw("""
+                UPDATE units SET parent_id = \(bind: u.parentID), name = \(bind: u.name), level = \(bind: u.level.rawValue), \
+                kind = \(bind: u.kind.rawValue), phone = \(bind: u.phone), path = \(bind: newPath) WHERE id = \(bind: u.id)
+                """).run()
+            if newPath != oldPath {
+                // The subtree: every path under the old one, found by the prefix (an index range on units_path).
+                try await db.raw("""
+                    UPDATE units SET path = \(bind: newPath) || substr(path, \(bind: oldPath.count + 1)) \
+                    WHERE path >= \(bind: oldPath) AND path < \(bind: oldPath + "\u{7F}") AND id != \(bind: u.id)
+                    """).run()
+            }
+        }
+    }
+}

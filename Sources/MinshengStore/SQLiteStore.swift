@@ -471,5 +471,9 @@ enum SQLiteSchema {
             """,
             "CREATE INDEX disclosures_at ON disclosures(at)",
         ]),
+        (9, [
+            // Admin-editable settings (category → department table, calendar changes), JSON values loaded at start.
+            "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID",
+        ]),
     ]
 }

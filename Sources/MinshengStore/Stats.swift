@@ -41,3 +41,21 @@ public struct StatsCase: Sendable, Equatable {
         .return, .object, .approveReturn, .denyReturn,
     ]
 }
+
+/// How many cases were registered in a period, grouped three ways (the leader's dashboard).
+public struct CaseVolume: Sendable, Equatable {
+    public struct DayChannel: Sendable, Equatable, Hashable {
+        public var day: Day
+        public var channel: String
+        public init(day: Day, channel: String) { self.day = day; self.channel = channel }
+    }
+    public var total: Int
+    public var byDayChannel: [DayChannel: Int]
+    /// Category → count; "" for cases with neither a category nor a suggestion.
+    public var byCategory: [String: Int]
+    /// The case's location unit, else its holder → count.
+    public var byPlace: [UnitID: Int]
+    public init(total: Int = 0, byDayChannel: [DayChannel: Int] = [:], byCategory: [String: Int] = [:], byPlace: [UnitID: Int] = [:]) {
+        self.total = total; self.byDayChannel = byDayChannel; self.byCategory = byCategory; self.byPlace = byPlace
+    }
+}

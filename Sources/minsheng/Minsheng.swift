@@ -101,6 +101,7 @@ struct Serve: AsyncParsableCommand {
             }
         }
         try await platform.loadUnits()
+        try await platform.loadSettings() // the admin's category table and calendar changes
         let indexFile = ((path as NSString).deletingPathExtension) + ".neardup"
         try await platform.intelligence.warmUp(store: store, file: indexFile, logger: logger)
         var config = AppConfig(calendar: cal)

@@ -40,10 +40,7 @@ final class XMLTexts: NSObject, XMLParserDelegate {
     func count(_ name: String) -> Int { elements.filter { $0 == name }.count }
 }
 
-/// application/x-www-form-urlencoded, as an Open311 client sends it.
-func formBody(_ pairs: [(String, String)]) -> String {
-    pairs.map { "\(enc($0.0))=\(enc($0.1))" }.joined(separator: "&")
-}
+// formBody (application/x-www-form-urlencoded, as an Open311 client sends it) is in DashboardTests.swift.
 
 extension Harness {
     /// An Open311 channel account: a registrar of the city center (2) with an API token.

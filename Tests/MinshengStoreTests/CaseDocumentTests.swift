@@ -30,6 +30,8 @@ import Testing
         c.owner = Owner(id: "leader-1", name: "李局长", unit: 3, since: Instant(seconds: 1_700_002_000))
         c.suggestion = Suggestion(category: "环境保护", confidence: 873, unit: 4)
         c.repeatOf = 12
+        c.similar = [3, 7]
+        c.risks = ["self-harm", "gathering"]
         c.handedOffTo = .fire; c.version = 9; c.updatedAt = Instant(seconds: 1_700_000_700)
         return c
     }

@@ -137,17 +137,15 @@ struct UsersController {
         group.get("audit/logins", use: authLog)
     }
 
+    private var users: UserAdmin { UserAdmin(platform: platform) }
+
     private func admin(_ context: AppRequestContext) throws -> User {
         try context.requireRole([.admin]).user
     }
 
     /// The user, if inside the admin's scope; 404 otherwise.
     private func target(_ context: AppRequestContext, admin: User) async throws -> User {
-        guard let id = context.parameters.get("uid").flatMap(Int64.init), let u = try await platform.store.user(id: id),
-              platform.isWithin(u.unit, root: platform.scopeRoot(of: admin)) else {
-            throw APIError.notFound("用户不存在")
-        }
-        return u
+        try await users.target(context.parameters.get("uid").flatMap(Int64.init), admin: admin)
     }
 
     private func roles(_ f: Fields) throws -> Set<Role>? {
@@ -164,26 +162,15 @@ struct UsersController {
         return out
     }
 
-    private func unitInScope(_ id: UnitID, admin: User) throws {
-        guard platform.unit(id) != nil else { throw APIError.invalid("unit", "单位 \(id) 不存在") }
-        guard platform.isWithin(id, root: platform.scopeRoot(of: admin)) else {
-            throw APIError(.forbidden, "out_of_scope", "单位 \(id) 不在您的管辖范围内")
-        }
-    }
-
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSON {
         let a = try admin(context)
-        var units = platform.scopeUnits(of: a)
+        var unit: UnitID?
         if let s = request.uri.queryParameters.get("unit"), !s.isEmpty {
             guard let id = Int64(s) else { throw APIError.invalid("unit", "应为整数") }
-            try unitInScope(id, admin: a)
-            units = [id]
+            unit = id
         }
-        var users = try await platform.store.users(units: units, limit: 5000)
-        if let q = request.uri.queryParameters.get("q"), !q.isEmpty {
-            users = users.filter { $0.login.contains(q) || $0.name.contains(q) }
-        }
-        return .object([("items", .array(users.prefix(1000).map(platform.renderUser)))])
+        let q = request.uri.queryParameters.get("q").map { String($0) }
+        return .object([("items", .array(try await users.list(by: a, unit: unit, q: q).map(platform.renderUser)))])
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
@@ -192,12 +179,9 @@ struct UsersController {
         let login = try f.requiredString("login", max: 40)
         let name = try f.requiredString("name", max: 50)
         let unit = try f.int("unit", required: true)!
-        try unitInScope(unit, admin: a)
         guard let roles = try roles(f) else { throw APIError.missing("roles") }
         guard case let .string(password)? = f.raw("password") else { throw APIError.missing("password") }
-        // The first password comes from the admin: the user must replace it at first login.
-        let u = try await accounts.createUser(login: login, name: name, unit: unit, roles: roles, password: password, mustChangePassword: true)
-        try await platform.store.logAuth(AuthEvent(at: platform.clock.now(), login: u.login, userID: u.id, outcome: "created_by:\(a.login)", address: context.clientAddress))
+        let u = try await users.create(by: a, login: login, name: name, unit: unit, roles: roles, password: password, address: context.clientAddress)
         return JSONResponse(status: .created, json: platform.renderUser(u), headers: [.location: "/api/v1/users/\(u.id)"])
     }
 
@@ -206,51 +190,23 @@ struct UsersController {
         return platform.renderUser(try await target(context, admin: a))
     }
 
-    /// Name, unit, roles, disabled. Disabling ends every session of the user at once; an admin cannot disable or
-    /// demote themself (an installation must keep an admin).
+    /// Name, unit, roles, disabled, unlock (`UserAdmin.update`).
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> JSON {
         let a = try admin(context)
         let u = try await target(context, admin: a)
         let f = try Fields(try await request.jsonBody(context: context), allowed: ["name", "unit", "roles", "disabled", "unlock"])
-        let name = try f.string("name", max: 50)
-        let unit = try f.int("unit")
-        if let unit { try unitInScope(unit, admin: a) }
-        let roles = try roles(f)
-        let disabled = try f.bool("disabled")
-        let unlock = try f.bool("unlock") ?? false
-        if u.id == a.id && (disabled == true || (roles.map { !$0.contains(.admin) } ?? false)) {
-            throw APIError(.unprocessableContent, "self_lockout", "不能停用自己或取消自己的管理员角色")
-        }
-        let updated = try await platform.store.updateUser(id: u.id) { x in
-            if let name { x.name = name }
-            if let unit { x.unit = unit }
-            if let roles { x.roles = roles }
-            if let disabled { x.disabled = disabled }
-            if unlock { x.lockedUntil = nil; x.failedLogins = 0 }
-        }
-        if disabled == true { try await accounts.revokeAll(userID: u.id) } else { accounts.forget(userID: u.id) }
-        let what = [name.map { _ in "name" }, unit.map { _ in "unit" }, roles.map { _ in "roles" },
-                    disabled.map { $0 ? "disabled" : "enabled" }, unlock ? "unlocked" : nil].compactMap { $0 }.joined(separator: ",")
-        try await platform.store.logAuth(AuthEvent(at: platform.clock.now(), login: u.login, userID: u.id, outcome: "changed_by:\(a.login):\(what)", address: context.clientAddress))
-        return platform.renderUser(updated)
+        let change = UserAdmin.Change(name: try f.string("name", max: 50), unit: try f.int("unit"), roles: try roles(f),
+                                      disabled: try f.bool("disabled"), unlock: try f.bool("unlock") ?? false)
+        return platform.renderUser(try await users.update(u, by: a, change, address: context.clientAddress))
     }
 
-    /// An admin's reset: a new password the user must change at next login; every session ends; the lock lifts.
+    /// An admin's reset (`UserAdmin.resetPassword`).
     @Sendable func resetPassword(_ request: Request, context: AppRequestContext) async throws -> JSON {
         let a = try admin(context)
         let u = try await target(context, admin: a)
         let f = try Fields(try await request.jsonBody(context: context), allowed: ["password"])
         guard case let .string(password)? = f.raw("password") else { throw APIError.missing("password") }
-        try Accounts.checkPolicy(password)
-        let hash = try await accounts.hashPassword(password)
-        let now = platform.clock.now()
-        let updated = try await platform.store.updateUser(id: u.id) { x in
-            x.passwordHash = hash; x.passwordChangedAt = now; x.mustChangePassword = x.id != a.id
-            x.lockedUntil = nil; x.failedLogins = 0
-        }
-        try await accounts.revokeAll(userID: u.id)
-        try await platform.store.logAuth(AuthEvent(at: now, login: u.login, userID: u.id, outcome: "password_reset_by:\(a.login)", address: context.clientAddress))
-        return platform.renderUser(updated)
+        return platform.renderUser(try await users.resetPassword(u, by: a, password: password, address: context.clientAddress))
     }
 
     @Sendable func tokens(_ request: Request, context: AppRequestContext) async throws -> JSON {

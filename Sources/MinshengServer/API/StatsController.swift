@@ -13,6 +13,7 @@ struct StatsController {
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("stats/units", use: ranking)
         group.get("stats/units/:id", use: show)
+        group.get("stats/overview", use: overview)
     }
 
     /// The longest period one request may ask for.
@@ -115,6 +116,49 @@ struct StatsController {
         guard case let .object(pairs) = Self.render(row, ranked: false) else { return JSON.response(.null, status: .ok) }
         return JSON.response(.object([("from", .time(from)), ("to", .time(to)), ("subtree", .bool(subtree)),
                                       ("units", .int(row.units)), ("weights", Self.weightsJSON)] + pairs), status: .ok)
+    }
+
+    /// The leader's dashboard as JSON (`/console/dashboard` draws the same figures): the signed-in user's scope,
+    /// `from`/`to` dates both included (default: the 30 days ending today), `level`/`kind` for the ranking.
+    @Sendable func overview(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try context.requireRole(Self.readers).user
+        let p = try Params(request, known: ["from", "to", "level", "kind"])
+        let (from, to) = try DashboardController.period(from: p.get("from"), to: p.get("to"), now: platform.clock.now())
+        let root = platform.scopeRoot(of: user)
+        let (level, kinds) = try DashboardController.rankingParams(level: p.get("level"), kind: p.get("kind"), root: platform.unit(root), platform: platform)
+        let o = try await platform.overview(scopeRoot: root, from: from, to: to, rankingLevel: level, rankingKinds: kinds)
+        var perDay: [Day: [(String, Int)]] = [:]
+        for (k, n) in o.volume.byDayChannel { perDay[k.day, default: []].append((k.channel, n)) }
+        var byChannel: [String: Int] = [:]
+        for (k, n) in o.volume.byDayChannel { byChannel[k.channel, default: 0] += n }
+        let t = o.tally
+        return JSON.response(.object([
+            ("from", .time(from)), ("to", .time(to)),
+            ("scope", .object([("id", .int(o.scope.id)), ("name", .string(o.scope.name)), ("level", .string(o.scope.level.rawValue))])),
+            ("total", .int(o.volume.total)),
+            ("byDay", .array(o.days.map { d in
+                let ch = (perDay[d] ?? []).sorted { $0.0 < $1.0 }
+                return .object([("day", .string(d.description)), ("total", .int(ch.reduce(0) { $0 + $1.1 })),
+                                ("channels", .object(ch.map { ($0.0, JSON.int($0.1)) }))])
+            })),
+            ("byChannel", .object(Channel.allCases.compactMap { c in byChannel[c.rawValue].map { (c.rawValue, JSON.int($0)) } })),
+            ("byCategory", .array(o.volume.byCategory.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { k, n in
+                .object([("category", k.isEmpty ? .null : .string(k)), ("count", .int(n))])
+            })),
+            ("byArea", .array(o.areas.map { a in
+                .object([("unit", a.unit.map { platform.unitRef($0.id) } ?? .null), ("count", .int(a.count))])
+            })),
+            ("open", .object([(String, JSON)]([("total", JSON.int(o.openTotal))]) + AlertLevel.allCases.map { ($0.rawValue, JSON.int(o.openByAlert[$0] ?? 0)) })),
+            ("rates", .object([
+                ("received", .int(t.received)), ("completionRate", Self.rate(t.completionRate)), ("replyOnTimeRate", Self.rate(t.replyOnTimeRate)),
+                ("signOnTimeRate", Self.rate(t.signOnTimeRate)), ("acceptOnTimeRate", Self.rate(t.acceptOnTimeRate)),
+                ("satisfactionRate", Self.rate(t.satisfactionRate)), ("evaluationRate", Self.rate(t.evaluationRate)), ("repeatRate", Self.rate(t.repeatRate)),
+            ])),
+            ("ranking", .object([
+                ("level", .string(level.rawValue)), ("kinds", .array(kinds.map(\.rawValue).sorted().map(JSON.string))),
+                ("weights", Self.weightsJSON), ("items", .array(o.ranking.map { Self.render($0, ranked: true) })),
+            ])),
+        ]), status: .ok)
     }
 
     static var weightsJSON: JSON {

@@ -50,13 +50,19 @@ public struct CaseDraft: Sendable {
 public final class Platform: Sendable {
     public let store: any CaseStore
     public let clock: any TimeSource
-    public let calendar: WorkCalendar
+    /// The calendar in force: the shipped and `--calendar` files (`baseCalendar`) with the admin's changes on top.
+    public var calendar: WorkCalendar { calendars.withLock { $0.current } }
+    /// The calendar from files, before the admin's changes.
+    public var baseCalendar: WorkCalendar { calendars.withLock { $0.base } }
+    let calendars: Mutex<(base: WorkCalendar, current: WorkCalendar, changes: [CalendarOverride])>
     public let policies: [String: DeadlinePolicy]
     public let defaultPolicyID: String
     /// Suggests a category at registration (nil: no model loaded).
     public let classifier: TextClassifier?
-    /// First-level category → a word in the name of the department that handles it (admins may replace the table).
-    public let categoryDepartments: [String: String]
+    /// First-level category → a word in the name of the department that handles it (admins may replace the table:
+    /// `setCategoryDepartments`, persisted in the settings and read back by `loadSettings`).
+    public var categoryDepartments: [String: String] { categoryTable.withLock { $0 } }
+    let categoryTable: Mutex<[String: String]>
     let unitsByID = Mutex<[UnitID: Unit]>([:])
     private let centerID = Mutex<UnitID?>(nil)
     /// Children of each unit and the root, rebuilt when units change (registration looks departments up here).
@@ -65,6 +71,9 @@ public final class Platform: Sendable {
     private let departmentFor = Mutex<[UnitID: [String: UnitID]]>([:])
     /// Each scope root's units, computed on first use and dropped when the tree changes.
     private let subtrees = Mutex<[UnitID: Set<UnitID>]>([:])
+    private let treeVersion = Mutex<Int>(0)
+    /// Changes every time the unit tree is (re)loaded: caches derived from the tree compare it.
+    public var unitsVersion: Int { treeVersion.withLock { $0 } }
     /// Seals citizens' personal data and keys their identity (README "Privacy").
     public let sealer: Sealer
     public let accounts: Accounts
@@ -81,10 +90,10 @@ public final class Platform: Sendable {
         self.intelligence = intelligence
         self.accounts = Accounts(store: store, clock: clock, settings: auth)
         self.classifier = classifier
-        self.categoryDepartments = categoryDepartments
+        self.categoryTable = Mutex(categoryDepartments)
         self.store = store
         self.clock = clock
-        self.calendar = calendar
+        self.calendars = Mutex((calendar, calendar, []))
         self.policies = Dictionary(uniqueKeysWithValues: policies.map { ($0.id, $0) })
         self.defaultPolicyID = defaultPolicyID
         self.logger = logger
@@ -104,7 +113,7 @@ public final class Platform: Sendable {
         refreshDefaultCenter()
     }
 
-    private func refreshDefaultCenter() {
+    func refreshDefaultCenter() {
         let (c, children, root) = unitsByID.withLock { m in
             var children: [UnitID: [Unit]] = [:]
             for u in m.values { if let p = u.parentID { children[p, default: []].append(u) } }
@@ -115,9 +124,11 @@ public final class Platform: Sendable {
         centerID.withLock { $0 = c }
         tree.withLock { $0 = (children, root) }
         subtrees.withLock { $0.removeAll() }
+        treeVersion.withLock { $0 += 1 }
         var table: [UnitID: [String: UnitID]] = [:]
+        let categories = categoryDepartments
         for (parent, kids) in children {
-            for (category, word) in categoryDepartments {
+            for (category, word) in categories {
                 if let d = kids.first(where: { $0.kind == .department && $0.name.contains(word) }) { table[parent, default: [:]][category] = d.id }
             }
         }
@@ -125,6 +136,12 @@ public final class Platform: Sendable {
     }
 
     public func unit(_ id: UnitID) -> Unit? { unitsByID.withLock { $0[id] } }
+
+    /// The units directly below `id`, by id.
+    public func children(of id: UnitID) -> [Unit] { tree.withLock { $0.children[id] ?? [] } }
+
+    /// The top of the tree.
+    public var rootUnit: UnitID? { tree.withLock { $0.root } }
 
     /// Every unit, by id.
     public func allUnits() -> [Unit] { unitsByID.withLock { Array($0.values) }.sorted { $0.id < $1.id } }

@@ -32,10 +32,12 @@ final class UnitSearch: Sendable {
     }
 
     private func entries() -> [Entry] {
+        // Rebuilt when the tree changes (a unit added, renamed or moved: `Platform.unitsVersion`).
+        let version = platform.unitsVersion
+        if let cached = index.withLock({ $0.count == version ? $0.entries : nil }) { return cached }
         let all = platform.allUnits()
-        if let cached = index.withLock({ $0.count == all.count ? $0.entries : nil }) { return cached }
         let built = all.map { u in Entry(id: u.id, name: u.name, initials: Self.initials(of: u.name), depth: u.level.depth) }
-        index.withLock { $0 = (all.count, built) }
+        index.withLock { $0 = (version, built) }
         return built
     }
 

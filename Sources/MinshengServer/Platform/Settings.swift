@@ -1,0 +1,90 @@
+import Foundation
+import MinshengDomain
+import MinshengStore
+
+/// Settings an admin edits in the console, persisted in the store (`settings` table, JSON values) and applied at
+/// start by `loadSettings()`: the category → department table and the changes to the work calendar.
+extension Platform {
+    static let categorySettingKey = "categoryDepartments"
+    static let calendarSettingKey = "calendarChanges"
+
+    /// Reads the persisted settings and applies them (call after `loadUnits()`; a missing setting keeps the default).
+    public func loadSettings() async throws {
+        if let text = try await store.setting(Self.categorySettingKey),
+           let table = try? JSONDecoder().decode([String: String].self, from: Data(text.utf8)), !table.isEmpty {
+            categoryTable.withLock { $0 = table }
+            refreshDefaultCenter()
+        }
+        if let text = try await store.setting(Self.calendarSettingKey),
+           let changes = try? JSONDecoder().decode([CalendarOverride].self, from: Data(text.utf8)) {
+            applyCalendarChanges(changes)
+        }
+    }
+
+    /// Replaces the category table: each category (a first-level category name) with a word of its department's
+    /// name. Takes effect for the next registration's suggestion.
+    public func setCategoryDepartments(_ table: [String: String]) async throws {
+        var clean: [String: String] = [:]
+        for (k, v) in table {
+            let c = k.trimmingCharacters(in: .whitespaces), w = v.trimmingCharacters(in: .whitespaces)
+            guard !c.isEmpty else { continue }
+            guard c.count <= 20 else { throw APIError.invalid("category", "分类名称不能超过 20 个字") }
+            guard !w.isEmpty else { throw APIError.invalid("keyword", "分类“\(c)”需要填写承办部门名称中的关键词") }
+            guard w.count <= 20 else { throw APIError.invalid("keyword", "关键词不能超过 20 个字") }
+            clean[c] = w
+        }
+        guard !clean.isEmpty else { throw APIError.invalid("category", "至少保留一个分类") }
+        let data = try JSONEncoder().encode(clean)
+        try await store.setSetting(Self.categorySettingKey, String(decoding: data, as: UTF8.self))
+        categoryTable.withLock { $0 = clean }
+        refreshDefaultCenter()
+    }
+
+    /// The admin's changes to the calendar from files, by day.
+    public var calendarChanges: [CalendarOverride] { calendars.withLock { $0.changes } }
+
+    /// Sets one day: `.off` a rest day (holiday), `.work` a make-up working day (调休, only on a weekend), `.normal`
+    /// the week's own rule (cancels a special day of the files); `rule` nil takes the admin's change of that day away.
+    /// Deadlines already computed keep their dates; steps from now on count with the new calendar.
+    public func setCalendarDay(_ day: Day, rule: CalendarOverride.Rule?, name: String = "") async throws {
+        if rule == .work && !day.isWeekend { throw APIError.invalid("rule", "\(day) 是工作日，不能设为调休上班") }
+        var changes = calendarChanges.filter { $0.day != day }
+        if let rule {
+            let n = name.trimmingCharacters(in: .whitespaces)
+            guard n.count <= 30 else { throw APIError.invalid("name", "名称不能超过 30 个字") }
+            changes.append(CalendarOverride(day: day, rule: rule, name: n.isEmpty ? rule.label : n))
+        }
+        changes.sort { $0.day < $1.day }
+        let data = try JSONEncoder().encode(changes)
+        try await store.setSetting(Self.calendarSettingKey, String(decoding: data, as: UTF8.self))
+        applyCalendarChanges(changes)
+    }
+
+    func applyCalendarChanges(_ changes: [CalendarOverride]) {
+        calendars.withLock { c in
+            var byDay: [Day: WorkCalendar.Entry] = [:]
+            for e in c.base.entries { byDay[e.day] = e }
+            for o in changes {
+                switch o.rule {
+                case .normal: byDay[o.day] = nil
+                case .off: byDay[o.day] = .init(day: o.day, rule: .off, name: o.name)
+                case .work: byDay[o.day] = .init(day: o.day, rule: .work, name: o.name)
+                }
+            }
+            c.current = WorkCalendar(entries: Array(byDay.values), coveredYears: c.base.coveredYears)
+            c.changes = changes
+        }
+    }
+}
+
+/// An admin's change to one day of the work calendar, as stored: `{"day":"2026-10-09","rule":"off","name":"调休"}`.
+public struct CalendarOverride: Sendable, Equatable, Codable {
+    public enum Rule: String, Sendable, Codable, CaseIterable {
+        case off, work, normal
+        public var label: String { switch self { case .off: "放假"; case .work: "调休上班"; case .normal: "按平常（取消特殊安排）" } }
+    }
+    public var day: Day
+    public var rule: Rule
+    public var name: String
+    public init(day: Day, rule: Rule, name: String) { self.day = day; self.rule = rule; self.name = name }
+}
