@@ -61,6 +61,9 @@ def main():
     def count(title):
         return len([i for i in api("GET", "/api/v1/cases?q=" + urllib.parse.quote(title) + "&limit=50", token=token)["items"] if i["title"] == title])
 
+    leader = api("POST", "/api/v1/auth/login", {"login": "yz.leader", "password": PW})["token"]
+    before = api("GET", "/api/v1/stats/overview", token=leader)
+
     # 1. A citizen submits on a phone-sized screen, with a photo; a double click makes one case.
     c = browser(412, 915)
     c.get(BASE + "/")
@@ -139,9 +142,14 @@ def main():
     login(d, "yz.leader")
     d.get(BASE + "/console?tab=all&q=" + urllib.parse.quote(TITLE))
     check(TITLE in d.page_source and "已办结" in d.page_source, "the district leader sees the closed case")
+    after = api("GET", "/api/v1/stats/overview", token=leader)
+    check(after["total"] == before["total"] + 1, "the leader's volume grew by the new case (%d → %d)" % (before["total"], after["total"]))
+    check(after["byChannel"].get("web", 0) == before["byChannel"].get("web", 0) + 1, "counted under the web channel")
     d.get(BASE + "/console/dashboard")
-    if "领导看板" in d.title or "看板" in d.page_source:
-        shot(d, "08-dashboard")
+    first = d.find_element(By.CSS_SELECTOR, ".kpis .kpi .v").text.replace(",", "").strip()
+    check(first == str(after["total"]), "the dashboard shows the same total (%s)" % first)
+    check(len(d.find_elements(By.CSS_SELECTOR, "svg.chart")) >= 2, "the dashboard draws its charts")
+    shot(d, "08-dashboard")
     # Out of scope: another district's handler cannot open it.
     cid = [i for i in api("GET", "/api/v1/cases?q=" + urllib.parse.quote(TITLE), token=token)["items"] if i["title"] == TITLE][0]["id"]
     login(d, "town.handler")
