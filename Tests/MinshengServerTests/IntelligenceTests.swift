@@ -45,6 +45,31 @@ struct IntelligenceTests {
         }
     }
 
+    @Test func adminsEditTheRiskList() async throws {
+        try await withAPI { h in
+            let admin = try await h.accounts.user("admin", unit: 1, roles: [.admin]).token
+            let districtAdmin = try await h.accounts.user("qu.admin", unit: 3, roles: [.admin]).token
+            let list = "[threat] 威胁他人\n炸掉\n!炸掉鸡翅\n"
+            // A line the parser cannot read is refused with its number; nothing changes.
+            let bad = try await h.send(.post, "/console/admin/risk", body: formBody([("text", "[threat 威胁\n炸掉")]), token: admin, headers: formHeaders)
+            #expect(bad.status == .badRequest && bad.text.contains("line 1"))
+            let refused = try await h.send(.post, "/console/admin/risk", body: formBody([("text", list)]), token: districtAdmin, headers: formHeaders)
+            #expect(refused.status == .forbidden)
+            let saved = try await h.send(.post, "/console/admin/risk", body: formBody([("text", list)]), token: admin, headers: formHeaders)
+            #expect(saved.status == .seeOther, "\(saved.text)")
+            let id = try await h.create(title: "物业纠纷", content: "再不解决，我就把物业办公室炸掉。")
+            #expect(try await h.show(id)["risks"].array.compactMap { $0["id"].string } == ["threat"])
+            let fried = try await h.create(title: "外卖投诉", content: "炸掉鸡翅的油是地沟油吗？")
+            #expect(try await h.show(fried)["risks"].count == 0, "the exclusion holds")
+            // The old list is gone; the saved one is applied again at the next start.
+            let old = try await h.create(title: "工资", content: "活不下去了，我要跳楼。")
+            #expect(try await h.show(old)["risks"].count == 0)
+            let restarted = Platform(store: h.platform.store, clock: h.clock, calendar: h.platform.calendar)
+            try await restarted.loadSettings()
+            #expect(restarted.intelligence.riskMatcher.lexicon.categories.map(\.id) == ["threat"])
+        }
+    }
+
     @Test func theIndexSurvivesARestart() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("minsheng-intel-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

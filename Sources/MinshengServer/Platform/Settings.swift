@@ -1,12 +1,14 @@
 import Foundation
 import MinshengDomain
 import MinshengStore
+import MinshengText
 
 /// Settings an admin edits in the console, persisted in the store (`settings` table, JSON values) and applied at
 /// start by `loadSettings()`: the category → department table and the changes to the work calendar.
 extension Platform {
     static let categorySettingKey = "categoryDepartments"
     static let calendarSettingKey = "calendarChanges"
+    static let riskSettingKey = "riskWords"
 
     /// Reads the persisted settings and applies them (call after `loadUnits()`; a missing setting keeps the default).
     public func loadSettings() async throws {
@@ -14,6 +16,11 @@ extension Platform {
            let table = try? JSONDecoder().decode([String: String].self, from: Data(text.utf8)), !table.isEmpty {
             categoryTable.withLock { $0 = table }
             refreshDefaultCenter()
+        }
+        if let text = try await store.setting(Self.riskSettingKey) {
+            do { intelligence.setRiskLexicon(try RiskLexicon(parsing: text)) } catch {
+                logger.error("the saved risk-word list does not parse; the shipped list is used: \(error)")
+            }
         }
         if let text = try await store.setting(Self.calendarSettingKey),
            let changes = try? JSONDecoder().decode([CalendarOverride].self, from: Data(text.utf8)) {
@@ -38,6 +45,15 @@ extension Platform {
         try await store.setSetting(Self.categorySettingKey, String(decoding: data, as: UTF8.self))
         categoryTable.withLock { $0 = clean }
         refreshDefaultCenter()
+    }
+
+    /// Replaces the risk-word list (the file format of RiskLexicon); takes effect for the next registration.
+    public func setRiskWords(_ text: String) async throws {
+        guard text.utf8.count <= 256 * 1024 else { throw APIError.invalid("text", "风险词表过大（上限 256 KB）") }
+        let lexicon = try RiskLexicon(parsing: text)
+        guard !lexicon.categories.isEmpty else { throw APIError.invalid("text", "至少需要一个风险类别") }
+        try await store.setSetting(Self.riskSettingKey, text)
+        intelligence.setRiskLexicon(lexicon)
     }
 
     /// The admin's changes to the calendar from files, by day.

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import MinshengDomain
 import MinshengStore
+import MinshengText
 
 /// The admin pages (issue 5 item 4), admins only, each within the admin's scope: users and roles, the unit tree,
 /// the category → department table, the work calendar, the deadline policies in force. Every change is a form post
@@ -36,6 +37,8 @@ struct AdminController {
         group.get("console/admin/calendar", use: calendarPage)
         group.post("console/admin/calendar", use: changeCalendar)
         group.get("console/admin/policies", use: policiesPage)
+        group.get("console/admin/risk", use: riskPage)
+        group.post("console/admin/risk", use: saveRisk)
     }
 
     // MARK: Common
@@ -49,7 +52,7 @@ struct AdminController {
     static let tabs: [(String, String, String)] = [
         ("users", "用户与角色", "/console/admin/users"), ("units", "单位", "/console/admin/units"),
         ("categories", "分类与承办部门", "/console/admin/categories"), ("calendar", "工作日历", "/console/admin/calendar"),
-        ("policies", "办理时限标准", "/console/admin/policies"),
+        ("policies", "办理时限标准", "/console/admin/policies"), ("risk", "风险词", "/console/admin/risk"),
     ]
 
     func base(_ p: Principal, tab: String, title: String, flash: [String: String]? = nil) -> [String: Any] {
@@ -311,6 +314,41 @@ struct AdminController {
     }
 
     // MARK: Categories
+
+    // MARK: Risk words
+
+    @Sendable func riskPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let p = try admin(context)
+        return renderRisk(p, flash: flash(request), text: nil, error: nil, status: .ok)
+    }
+
+    func renderRisk(_ p: Principal, flash: [String: String]?, text: String?, error: String?, status: HTTPResponse.Status) -> Response {
+        var c = base(p, tab: "risk", title: "风险词", flash: flash)
+        let lexicon = platform.intelligence.riskMatcher.lexicon
+        c["text"] = text ?? lexicon.text
+        c["error"] = error
+        c["categories"] = lexicon.categories.map { ["id": $0.id, "name": $0.name, "count": $0.phrases.count] as [String: Any] }
+        c["editable"] = isTopAdmin(p.user)
+        return pages.html("admin-risk", Web.compact(c), status: status)
+    }
+
+    /// The whole list as one text (the documented file format); a bad line is refused with its number and nothing
+    /// changes; a saved list applies to the next registration and is kept across restarts.
+    @Sendable func saveRisk(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let p = try admin(context)
+        guard isTopAdmin(p.user) else { throw APIError(.forbidden, "out_of_scope", "风险词适用于全市，只能由市级管理员修改") }
+        let f = try await Web.form(request)
+        let text = f["text"] ?? ""
+        do {
+            try await platform.setRiskWords(text)
+        } catch let e as RiskLexicon.ParseError {
+            return renderRisk(p, flash: nil, text: text, error: e.description, status: .badRequest)
+        } catch let e as APIError {
+            return renderRisk(p, flash: nil, text: text, error: e.message, status: e.status)
+        }
+        try await platform.store.logAuth(AuthEvent(at: platform.clock.now(), login: p.user.login, userID: p.user.id, outcome: "risk_words_changed", address: context.clientAddress))
+        return Web.redirect("/console/admin/risk?done=updated")
+    }
 
     @Sendable func categoriesPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let p = try admin(context)
