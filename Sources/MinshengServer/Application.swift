@@ -33,6 +33,18 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: APIErrorMiddleware())
     router.get("/healthz") { _, _ in JSON.object([("status", .string("ok"))]) }
+    // For the load balancer: the database answers and its schema is the one this build expects.
+    router.get("/readyz") { _, _ -> Response in
+        do {
+            let v = try await platform.store.schemaVersion()
+            let ready = v == platform.store.expectedSchemaVersion
+            return JSON.response(.object([("status", .string(ready ? "ready" : "migrating")), ("schema", .int(Int64(v))),
+                                          ("expected", .int(Int64(platform.store.expectedSchemaVersion)))]),
+                                 status: ready ? .ok : .serviceUnavailable)
+        } catch {
+            return JSON.response(.object([("status", .string("database_unreachable"))]), status: .serviceUnavailable)
+        }
+    }
     router.get("/openapi.yaml") { _, _ in try openAPIResponse() }
     // Every /api/v1 route passes the auth middleware: it attaches the signed-in user when a credential comes
     // along; each handler says whether it needs one (citizens' endpoints do not).

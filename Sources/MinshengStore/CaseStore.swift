@@ -6,6 +6,9 @@ public protocol CaseStore: AccountStore {
     /// Creates or upgrades the schema; safe to call on every start.
     func migrate() async throws
     func close() async throws
+    /// The schema version in the database, and the one this build expects (`/readyz` compares them).
+    func schemaVersion() async throws -> Int
+    var expectedSchemaVersion: Int { get }
 
     // MARK: Units
     func insertUnits(_ units: [Unit]) async throws

@@ -237,6 +237,8 @@ public final class SQLiteStore: CaseStore, AccountStore {
         }
     }
 
+    public var expectedSchemaVersion: Int { SQLiteSchema.migrations.last?.0 ?? 0 }
+
     public func schemaVersion() async throws -> Int {
         try await reader.raw("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations").first()?.decode(column: "v", as: Int.self) ?? 0
     }

@@ -124,6 +124,9 @@ struct APITests {
             let health = try await h.get("/healthz", token: nil)
             #expect(health.status == .ok)
             #expect(health["status"].string == "ok")
+            let ready = try await h.get("/readyz", token: nil)
+            #expect(ready.status == .ok && ready["status"].string == "ready")
+            #expect(ready["schema"].int == ready["expected"].int && (ready["schema"].int ?? 0) >= 9)
             let ok = try await h.get("/api/v1/cases")
             #expect(ok.status == .ok)
         }
