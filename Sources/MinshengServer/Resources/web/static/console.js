@@ -44,4 +44,17 @@
       }, 150);
     });
   });
+  // Keyboard: "/" searches, "n" registers a call, "i" goes to the inbox (not while typing in a field).
+  document.addEventListener("keydown", function (ev) {
+    var t = ev.target;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))) return;
+    if (ev.key === "/") {
+      var box = document.querySelector("input[type=search]");
+      if (box) { ev.preventDefault(); box.focus(); }
+    } else if (ev.key === "n" && document.querySelector("a[href='/console/new']")) {
+      location.href = "/console/new";
+    } else if (ev.key === "i") {
+      location.href = "/console";
+    }
+  });
 })();
