@@ -62,6 +62,12 @@ public protocol CaseStore: AccountStore {
     /// Titles and contents of the cases after `id`, in id order (to rebuild text indexes).
     func caseTexts(after id: CaseID, limit: Int) async throws -> [(id: CaseID, title: String, content: String)]
 
+    // MARK: Hotline calls
+    /// Records a call (once per call id: a repeated report returns the first record).
+    func recordCall(_ call: Call) async throws -> Call
+    func call(_ id: String) async throws -> Call?
+    func linkCall(_ id: String, to caseID: CaseID) async throws
+
     // MARK: Attachments and public disclosure
     func addAttachment(_ a: Attachment) async throws -> Attachment
     func attachments(of caseID: CaseID) async throws -> [Attachment]
@@ -235,5 +241,20 @@ public struct Disclosure: Sendable, Equatable {
                 category: String?, registeredAt: Instant, repliedAt: Instant?, evaluation: String?) {
         self.caseID = caseID; self.at = at; self.userID = userID; self.title = title; self.content = content; self.reply = reply
         self.unitName = unitName; self.category = category; self.registeredAt = registeredAt; self.repliedAt = repliedAt; self.evaluation = evaluation
+    }
+}
+
+/// One hotline call as the telephony system reported it: the caller's number only sealed and as a keyed hash.
+public struct Call: Sendable, Equatable {
+    public var id: String
+    public var callerKey: String?
+    public var callerSealed: String?
+    public var recording: String?
+    public var startedAt: Instant
+    public var userID: Int64?
+    public var caseID: CaseID?
+    public init(id: String, callerKey: String?, callerSealed: String?, recording: String?, startedAt: Instant, userID: Int64?, caseID: CaseID? = nil) {
+        self.id = id; self.callerKey = callerKey; self.callerSealed = callerSealed; self.recording = recording
+        self.startedAt = startedAt; self.userID = userID; self.caseID = caseID
     }
 }

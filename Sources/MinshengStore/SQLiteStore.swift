@@ -477,5 +477,20 @@ enum SQLiteSchema {
             // Admin-editable settings (category → department table, calendar changes), JSON values loaded at start.
             "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID",
         ]),
+        (10, [
+            // Hotline calls (来电): the telephony system reports each call; the agent's registration links it to its case.
+            """
+            CREATE TABLE calls (
+                call_id TEXT PRIMARY KEY,
+                caller_key TEXT,
+                caller_sealed TEXT,
+                recording TEXT,
+                started_at INTEGER NOT NULL,
+                user_id INTEGER,
+                case_id INTEGER REFERENCES cases(id)
+            ) WITHOUT ROWID
+            """,
+            "CREATE INDEX calls_caller ON calls(caller_key, started_at)",
+        ]),
     ]
 }

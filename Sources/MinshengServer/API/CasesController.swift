@@ -16,7 +16,7 @@ struct CasesController {
     }
 
     static let createFields = ["channel", "kind", "title", "content", "citizen", "address", "locationUnit", "category",
-                               "caseClass", "center", "policy", "receivedAt", "note"]
+                               "caseClass", "center", "policy", "receivedAt", "note", "callId"]
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
         let user = try context.requireRole([.registrar, .dispatcher]).user
@@ -54,6 +54,15 @@ struct CasesController {
             draft.receivedAt = i
         }
         draft.center = try registeringCenter(draft.center, for: user)
+        // A hotline call: the case keeps the call id and the recording; the caller's number if none was typed.
+        var call: Call?
+        if let callID = try f.string("callId", max: 100) {
+            guard let c = try await platform.store.call(callID) else { throw APIError.invalid("callId", "来电记录 \(callID) 不存在") }
+            call = c
+            draft.eventData["callId"] = callID
+            if let r = c.recording { draft.eventData["recording"] = r }
+            if draft.citizen.phone == nil, let sealed = c.callerSealed { draft.citizen.phone = platform.sealer.open(sealed) }
+        }
         let actor = try platform.actor(user, for: .register, on: nil)
         let key = idempotencyKey.flatMap { k -> String? in
             let t = k.trimmingCharacters(in: .whitespaces)
@@ -61,6 +70,7 @@ struct CasesController {
         }
         let outcome = try await platform.register(draft, by: actor, clientKey: key)
         try Self.checkReplay(outcome, draft)
+        if let call { try await platform.store.linkCall(call.id, to: outcome.case.id) }
         return (outcome.case, outcome.created)
     }
 

@@ -33,6 +33,7 @@ struct ConsoleController {
         group.get("console/new", use: newForm)
         group.post("console/new", use: register)
         group.get("console/units", use: unitSearch)
+        group.get("console/calls/:callId", use: callScreen)
         group.get("console/password", use: passwordForm)
         group.post("console/password", use: changePassword)
         group.get("static/:file") { _, context in
@@ -415,7 +416,33 @@ struct ConsoleController {
     @Sendable func newForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         let p = try user(context)
         guard !p.user.roles.isDisjoint(with: [.registrar, .dispatcher]) else { throw APIError(.forbidden, "role_not_allowed", "需要登记员或分拨员角色") }
-        return pages.html("new", newContext(p, values: ["channel": "phone", "kind": "complaint"], errors: [:]))
+        var values = ["channel": "phone", "kind": "complaint"]
+        // From the call screen: the call's id rides along, the caller's number is filled in.
+        if let callID = request.uri.queryParameters.get("call").map({ String($0) }), let call = try await platform.store.call(callID) {
+            values["callId"] = call.id
+            values["phone"] = call.callerSealed.flatMap(platform.sealer.open) ?? ""
+        }
+        return pages.html("new", newContext(p, values: values, errors: [:]))
+    }
+
+    /// 来电弹屏: who is calling, their earlier cases and open matters, one click to register the new request.
+    @Sendable func callScreen(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let p = try user(context)
+        guard !p.user.roles.isDisjoint(with: HotlineController.agents) else { throw APIError(.forbidden, "role_not_allowed", "需要登记员或分拨员角色") }
+        guard let id = context.parameters.get("callId"), let call = try await platform.store.call(id) else { throw APIError.notFound("来电记录不存在") }
+        let earlier = try await HotlineController(platform: platform).earlierCases(call, for: p.user)
+        let now = platform.clock.now()
+        var c = base(p, nav: "new", title: "来电")
+        c["call"] = Web.compact(["id": call.id, "caller": call.callerSealed.flatMap(platform.sealer.open).map(Contact.maskPhone) ?? "未知号码",
+                                 "started": Web.time(call.startedAt), "recording": call.recording ?? "", "caseId": call.caseID ?? 0])
+        c["openCount"] = earlier.filter { $0.state.isOpen }.count
+        c["earlier"] = earlier.map { e -> [String: Any] in
+            let a = platform.alert(of: e, at: now).level
+            return ["id": e.id, "title": e.title, "state": e.state.label, "open": e.state.isOpen, "registered": Web.time(e.registeredAt),
+                    "holder": platform.unit(e.holder)?.name ?? "", "alert": a.rawValue, "alertLabel": a == .normal ? "正常" : a.label]
+        }
+        c["none"] = earlier.isEmpty
+        return pages.html("call", c)
     }
 
     func newContext(_ p: Principal, values: [String: String], errors: [String: String], message: String? = nil) -> [String: Any] {
@@ -448,6 +475,7 @@ struct ConsoleController {
         if let a = f["address"], !a.trimmed.isEmpty { body.append(("address", .string(a))) }
         if let lu = f["locationUnit"], !lu.isEmpty { body.append(("locationUnit", Int64(lu).map { .int($0) } ?? .string(lu))) }
         if let cat = f["category"], !cat.isEmpty { body.append(("category", .string(cat))) }
+        if let call = f["callId"], !call.isEmpty { body.append(("callId", .string(call))) }
         do {
             let (c, _) = try await cases.register(json: .object(body), user: p.user, idempotencyKey: f["_key"].map { "web:" + $0 })
             return Web.redirect("/console/cases/\(c.id)?done=register")
