@@ -13,7 +13,7 @@ extension Harness {
     /// Posts to the SMS webhook as the gateway does: the body signed with the shared secret.
     func smsPost(_ body: String, json: Bool = true, secret: String = smsSecret, signature: String? = nil) async throws -> APIResponse {
         var headers: HTTPFields = [.contentType: json ? "application/json" : "application/x-www-form-urlencoded"]
-        headers[SMSController.signatureHeader] = signature ?? SMSController.signature(secret: Array(secret.utf8), body: Array(body.utf8))
+        headers[.init(SMSController.signatureHeader)!] = signature ?? SMSController.signature(secret: Array(secret.utf8), body: Array(body.utf8))
         return try await send(.post, "/channels/sms", body: body, token: nil, headers: headers)
     }
 
@@ -55,7 +55,8 @@ final class CapturingSender: NoticeSender {
             #expect(try await h.caseCount() == 0)
         }
         try await withAPI { h in
-            #expect(try await h.sms(text: "路灯不亮", id: "gw-1").status == .notFound)
+            let r = try await h.sms(text: "路灯不亮", id: "gw-1")
+            #expect(r.status == .notFound)
         }
     }
 
@@ -95,7 +96,8 @@ final class CapturingSender: NoticeSender {
             let body = formBody([("from", "023-63001234"), ("text", "建议在解放碑增设公共厕所"), ("id", "gw-101")])
             let f = try await h.smsPost(body, json: false)
             #expect(f.status == .created, "\(f.text)")
-            let fc = try #require(try await h.platform.store.case(Int64(try #require(f["caseId"].int))))
+            let fid = try #require(f["caseId"].int)
+            let fc = try #require(try await h.platform.store.case(Int64(fid)))
             #expect(fc.kind == .suggestion && fc.channel == .sms)
             #expect(try await h.platform.store.notices(of: fc.id).isEmpty, "a landline gets no SMS")
         }

@@ -48,6 +48,14 @@ extension Harness {
     }
 }
 
+extension Harness {
+    /// The case whose tracking code a reply carries.
+    func wxCase(_ reply: XMLTexts, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Case {
+        let code = try #require(trackingCode(in: reply.first("Content")), "\(reply.texts)", sourceLocation: sourceLocation)
+        return try #require(try await platform.store.case(trackingCode: code), sourceLocation: sourceLocation)
+    }
+}
+
 /// The tracking code in "…查询码：XXXXXXXXXX。…".
 func trackingCode(in text: String?) -> String? {
     guard let t = text, let r = t.range(of: "查询码：") else { return nil }
@@ -75,8 +83,9 @@ func trackingCode(in text: String?) -> String? {
         }
         // Not configured: the channel does not exist.
         try await withAPI { h in
-            #expect(try await h.send(.get, "/channels/wechat?" + h.wxQuery(extra: [("echostr", "1")]), token: nil).status == .notFound)
-            #expect(try await h.wxPost(wxText("路灯不亮")).status == .notFound)
+            let get = try await h.send(.get, "/channels/wechat?" + h.wxQuery(extra: [("echostr", "1")]), token: nil)
+            let post = try await h.wxPost(wxText("路灯不亮"))
+            #expect(get.status == .notFound && post.status == .notFound)
         }
     }
 
@@ -118,7 +127,7 @@ func trackingCode(in text: String?) -> String? {
         try await withAPI(wechat: wxPlain) { h in
             let image = try await h.wxReply(wxMessage("image", msgId: "7000000000000000002",
                                                       [("PicUrl", "http://mmbiz.qpic.cn/mmbiz_jpg/abc/0"), ("MediaId", "media_abc")]))
-            let ic = try #require(try await h.platform.store.case(trackingCode: try #require(trackingCode(in: image.first("Content")))))
+            let ic = try await h.wxCase(image)
             #expect(ic.channel == .wechat && ic.kind == .help)
             #expect(ic.content.contains("http://mmbiz.qpic.cn/mmbiz_jpg/abc/0"))
             let ie = try await h.platform.store.events(of: ic.id)[0]
@@ -129,7 +138,7 @@ func trackingCode(in text: String?) -> String? {
             let location = try await h.wxReply(wxMessage("location", msgId: "7000000000000000003",
                                                          [("Location_X", "29.5628"), ("Location_Y", "106.5528"), ("Scale", "15"),
                                                           ("Label", "重庆市渝中区解放碑步行街")]))
-            let lc = try #require(try await h.platform.store.case(trackingCode: try #require(trackingCode(in: location.first("Content")))))
+            let lc = try await h.wxCase(location)
             #expect(lc.address == "重庆市渝中区解放碑步行街 (29.5628,106.5528)")
             #expect(lc.title == "微信位置：重庆市渝中区解放碑步行街")
             let le = try await h.platform.store.events(of: lc.id)[0]
@@ -137,7 +146,7 @@ func trackingCode(in text: String?) -> String? {
 
             let voice = try await h.wxReply(wxMessage("voice", msgId: "7000000000000000004",
                                                       [("MediaId", "media_voice"), ("Format", "amr"), ("Recognition", "我要举报小区里有人违章搭建")]))
-            let vc = try #require(try await h.platform.store.case(trackingCode: try #require(trackingCode(in: voice.first("Content")))))
+            let vc = try await h.wxCase(voice)
             #expect(vc.content == "我要举报小区里有人违章搭建")
             #expect(vc.kind == .report)
             // A voice message without recognition text asks for text and registers nothing.
@@ -229,7 +238,7 @@ func trackingCode(in text: String?) -> String? {
             // A predefined entity and a character reference are text, not markup.
             let ok = try await h.wxReply(wxText("").replacingOccurrences(of: "<Content><![CDATA[]]></Content>",
                                                                          with: "<Content>噪音 &lt;凌晨&gt; &amp; 灯光&#x21;</Content>"))
-            let c = try #require(try await h.platform.store.case(trackingCode: try #require(trackingCode(in: ok.first("Content")))))
+            let c = try await h.wxCase(ok)
             #expect(c.content == "噪音 <凌晨> & 灯光!")
         }
     }

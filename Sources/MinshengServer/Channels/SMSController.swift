@@ -26,7 +26,7 @@ struct SMSController {
 
     static let maxBody = 16 * 1024
     static let fields: Set<String> = ["from", "text", "id", "received_at"]
-    static let signatureHeader = HTTPField.Name("X-Minsheng-Signature")!
+    static let signatureHeader = "X-Minsheng-Signature"
 
     /// hex(HMAC-SHA256(secret, body)).
     static func signature(secret: [UInt8], body: [UInt8]) -> String {
@@ -41,7 +41,7 @@ struct SMSController {
         } catch {
             throw APIError(.contentTooLarge, "body_too_large", "请求体超过 \(Self.maxBody / 1024) KB 上限")
         }
-        guard let given = request.headers[Self.signatureHeader]?.trimmed.lowercased(),
+        guard let given = request.headers[.init(Self.signatureHeader)!]?.trimmed.lowercased(),
               Secrets.constantTimeEqual(Self.signature(secret: secret, body: raw), given) else {
             throw APIError(.unauthorized, "bad_signature", "X-Minsheng-Signature 缺失或不正确（应为请求体的 HMAC-SHA256，十六进制）")
         }
