@@ -16,6 +16,10 @@ public struct AppConfig: Sendable {
     public var trustProxy = false
     /// Where attachments are kept (content-addressed); nil turns uploads off.
     public var filesDirectory: String?
+    /// The WeChat official account's server settings; nil: /channels/wechat answers 404.
+    public var wechat: WeChatConfig?
+    /// The SMS gateway's shared secret (X-Minsheng-Signature); nil: /channels/sms answers 404.
+    public var smsSecret: String?
     public init(calendar: WorkCalendar) {
         self.calendar = calendar
     }
@@ -68,6 +72,7 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
     ConsoleController(platform: platform, pages: pages, files: files).addRoutes(to: web)
     PortalController(platform: platform, pages: pages, service: citizens, files: files).addRoutes(to: web)
     Open311Controller(platform: platform).addRoutes(to: router.group("open311/v2"))
+    ChannelRoutes(platform: platform, config: config).add(to: router.group("channels"))
     DashboardController(platform: platform, pages: pages).addRoutes(to: web)
     AdminController(platform: platform, pages: pages).addRoutes(to: web)
     return router

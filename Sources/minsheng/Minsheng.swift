@@ -54,6 +54,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "File that receives notices when no SMS gateway is configured (default: next to the database).")
     var noticeLog: String?
 
+    @Option(help: "WeChat official account Token (env MINSHENG_WECHAT_TOKEN); with --wechat-appid it turns /channels/wechat on.")
+    var wechatToken: String? = ProcessInfo.processInfo.environment["MINSHENG_WECHAT_TOKEN"]
+
+    @Option(help: "WeChat official account AppID (env MINSHENG_WECHAT_APPID).")
+    var wechatAppid: String? = ProcessInfo.processInfo.environment["MINSHENG_WECHAT_APPID"]
+
+    @Option(help: "WeChat EncodingAESKey, 43 characters (env MINSHENG_WECHAT_AES_KEY): the safe (encrypted) mode.")
+    var wechatAesKey: String? = ProcessInfo.processInfo.environment["MINSHENG_WECHAT_AES_KEY"]
+
     @Flag(help: "Behind a reverse proxy: client address from X-Forwarded-For, TLS from X-Forwarded-Proto.")
     var trustProxy = false
 
@@ -110,6 +119,14 @@ struct Serve: AsyncParsableCommand {
         config.filesDirectory = (path as NSString).deletingLastPathComponent + "/files"
         config.defaultPolicyID = policy
         config.trustProxy = trustProxy
+        if let token = wechatToken, !token.isEmpty {
+            guard let app = wechatAppid, !app.isEmpty else { throw ValidationError("--wechat-token needs --wechat-appid") }
+            let wechat = WeChatConfig(token: token, appID: app, encodingAESKey: wechatAesKey.flatMap { $0.isEmpty ? nil : $0 })
+            if let problem = wechat.problem { throw ValidationError(problem) }
+            config.wechat = wechat
+        }
+        // The SMS gateway's shared secret: from the environment only (a command line shows in `ps`).
+        config.smsSecret = env["MINSHENG_SMS_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
         let units = try await store.unitCount()
         let cases = try await store.caseCount()
         let users = try await store.userCount()
@@ -118,6 +135,8 @@ struct Serve: AsyncParsableCommand {
               data:        \(path)  (SQLite, WAL; \(units) units, \(cases) cases, \(users) accounts)
               data key:    \(env["MINSHENG_DATA_KEY"] != nil ? "MINSHENG_DATA_KEY" : keyFile(dbPath: path))
               API:         http://\(host):\(port)/api/v1   (OpenAPI: http://\(host):\(port)/openapi.yaml)
+              channels:    WeChat \(config.wechat == nil ? "off" : "http://\(host):\(port)/channels/wechat (\(config.wechat?.encodingAESKey == nil ? "plain" : "safe") mode)"), \
+            SMS \(config.smsSecret == nil ? "off" : "http://\(host):\(port)/channels/sms")
             """)
         if let demoPassword {
             print("""

@@ -201,7 +201,8 @@ struct Harness: Sendable {
 }
 
 /// Builds the app the way production does, with test doubles, runs `body` against its router, closes the store.
-func withAPI(start: Instant = monday9, units: [MinshengDomain.Unit] = apiUnits, _ body: @Sendable (Harness) async throws -> Void) async throws {
+func withAPI(start: Instant = monday9, units: [MinshengDomain.Unit] = apiUnits, wechat: WeChatConfig? = nil, smsSecret: String? = nil,
+             _ body: @Sendable (Harness) async throws -> Void) async throws {
     let store = try await SQLiteStore.open(.memory)
     do {
         let clock = ManualClock(start)
@@ -209,7 +210,10 @@ func withAPI(start: Instant = monday9, units: [MinshengDomain.Unit] = apiUnits, 
         auth.bcryptCost = 4 // the slowness of production's cost 12 is its point; tests need the logic only
         let platform = Platform(store: store, clock: clock, calendar: try shippedCalendar(), auth: auth)
         try await platform.addUnits(units)
-        let app = buildApplication(config: AppConfig(calendar: platform.calendar), platform: platform)
+        var config = AppConfig(calendar: platform.calendar)
+        config.wechat = wechat
+        config.smsSecret = smsSecret
+        let app = buildApplication(config: config, platform: platform)
         try await app.test(.router) { client in
             try await body(Harness(platform: platform, clock: clock, client: client, accounts: TestAccounts(platform: platform)))
         }

@@ -31,6 +31,11 @@ final class XMLTexts: NSObject, XMLParserDelegate {
         if !stack.isEmpty { stack[stack.count - 1].1 += string }
     }
 
+    /// CDATA sections (WeChat's replies) come separately from plain characters.
+    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+        if !stack.isEmpty { stack[stack.count - 1].1 += String(decoding: CDATABlock, as: UTF8.self) }
+    }
+
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
         let (n, t) = stack.removeLast()
         texts[n, default: []].append(t)

@@ -40,6 +40,13 @@ public struct CaseDraft: Sendable {
     /// Channel fields the case has no column for (an Open311 request's coordinates, media URL, service code), kept
     /// in the registration event's data; they never override the event's own keys.
     public var eventData: [String: String] = [:]
+    /// How a channel knows the citizen when there is no phone or ID number (a WeChat subscriber: "wx:" + a keyed
+    /// hash of the OpenID, never the OpenID itself). Overrides the key computed from the phone or ID number; the
+    /// citizen's earlier cases (repeats, ratings by SMS) are found by it.
+    public var citizenKey: String?
+    /// Queue an acknowledgement (kind "ack") with the tracking code to the citizen's phone in the registration's
+    /// transaction (SMS: GB/T 33358 asks for an answer within 3 minutes). The outbox keeps the phone sealed.
+    public var acknowledge = false
     public init(channel: Channel, kind: CaseKind, title: String, content: String, citizen: Citizen = Citizen()) {
         self.channel = channel; self.kind = kind; self.title = title; self.content = content; self.citizen = citizen
     }
@@ -254,7 +261,7 @@ public final class Platform: Sendable {
         }
         // 重复件: the same citizen about the same matter (same category) within 90 days links to the earlier case and
         // proposes the matter for leader ownership.
-        let citizenKey = (citizen.phone ?? citizen.idNumber).map(sealer.citizenKey)
+        let citizenKey = draft.citizenKey ?? (citizen.phone ?? citizen.idNumber).map(sealer.citizenKey)
         if let key = citizenKey, let matter = c.category ?? c.suggestion?.category {
             let earlier = try await store.cases(citizenKey: key, since: received.adding(seconds: -90 * 86_400), limit: 20)
             if let first = earlier.first(where: { ($0.category ?? $0.suggestion?.category) == matter }) {
@@ -277,6 +284,11 @@ public final class Platform: Sendable {
                                   message: "【民生诉求】风险提示：新登记诉求《\(draft.title.prefix(30))》涉及\(names.joined(separator: "、"))（\(phrases.prefix(3).joined(separator: "、"))），请立即研判处置。",
                                   createdAt: now))
             logger.warning("risk words at registration", metadata: ["categories": "\(c.risks)", "phrases": "\(phrases)"])
+        }
+        if draft.acknowledge, let phone = citizen.phone, Contact.isMobile(phone), let sealedPhone = c.citizen.phone {
+            // The phone stays sealed in the outbox; the dispatcher opens it at send time.
+            notices.append(Notice(dedupeKey: "{id}:ack:citizen", caseID: 0, kind: "ack", recipientUnit: nil, phone: sealedPhone,
+                                  message: Self.acknowledgementText(c, center: center), createdAt: now))
         }
         let rules = DeadlineRules(policy: policy, calendar: calendar)
         var (registered, event) = Lifecycle.register(c, by: actor, rules: rules, note: draft.note)
@@ -301,7 +313,8 @@ public final class Platform: Sendable {
             let (c, event) = try Lifecycle.apply(step, to: old, by: actor, at: now, note: note, rules: rules)
             return CaseChange(case: c, event: event, alert: Lifecycle.alertThresholds(of: c, rules: rules),
                               nextNotice: Lifecycle.nextNotice(of: c, rules: rules),
-                              notices: self.deliveryNotices(old, c, at: now) + self.supervisionNotices(event, c, at: now))
+                              notices: self.deliveryNotices(old, c, at: now) + self.supervisionNotices(event, c, at: now)
+                                  + self.ratingRequestNotices(old, c, at: now))
         }
     }
 

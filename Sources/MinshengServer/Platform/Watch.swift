@@ -88,7 +88,10 @@ public struct NoticeDispatcher: Service {
     @discardableResult
     public func deliver(at now: Instant, limit: Int = 200) async throws -> (sent: Int, failed: Int) {
         var sent = 0, failed = 0
-        for n in try await platform.store.pendingNotices(at: now, limit: limit) {
+        for stored in try await platform.store.pendingNotices(at: now, limit: limit) {
+            // A citizen's phone is kept sealed in the outbox (no clear number in the database): opened only to send.
+            var n = stored
+            if let p = n.phone, platform.sealer.isSealed(p) { n.phone = platform.sealer.open(p) }
             do {
                 try await sender.send(n)
                 try await platform.store.markNoticeSent(n.id, at: now)
