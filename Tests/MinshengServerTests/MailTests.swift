@@ -356,4 +356,26 @@ struct MailIngestTests {
             #expect(try await platform.store.caseCount() == 2)
         }
     }
+
+    @Test func throughTheAPIOnlyMaskedAndTheAddressOnALoggedRead() async throws {
+        try await withAPI { h in
+            let ingest = try MailIngest(platform: h.platform, filesDirectory: nil)
+            let r = try await ingest.ingest(crlf(MailFixtures.foxmail))
+            let view = try await h.get("/api/v1/cases/\(r.caseID)")
+            #expect(view["channel"].string == "email")
+            #expect(view["citizen"]["name"].string == "张*" && view["citizen"]["phone"].string == "138****8000")
+            #expect(!view.text.lowercased().contains("zhangsan@foxmail.com") && !view.text.contains("13800138000"))
+            #expect(view["history"][0]["data"]["emailSealed"].string?.isEmpty == false)
+            let contact = try await h.get("/api/v1/cases/\(r.caseID)/contact")
+            #expect(contact["email"].string == "ZhangSan@foxmail.com")
+            #expect(contact["citizen"]["phone"].string == "13800138000")
+            var q = LogQuery()
+            q.caseID = r.caseID
+            let log = try await h.platform.store.accessLog(q)
+            #expect(log.first?.fields.contains("email") == true)
+            // A case from another channel has no e-mail field.
+            let other = try await h.create()
+            #expect(try await h.get("/api/v1/cases/\(other)/contact")["email"].exists == false)
+        }
+    }
 }
