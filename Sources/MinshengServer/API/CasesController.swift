@@ -142,10 +142,17 @@ struct CasesController {
             throw APIError(.forbidden, "contact_restricted", c.kind == .report ? "举报人信息仅登记中心可见" : "匿名群众的信息仅登记中心可见")
         }
         let open = platform.sealer.openCitizen(c.citizen)
-        let fields = [("name", open.name), ("phone", open.phone), ("idNumber", open.idNumber)].compactMap { $0.1 == nil ? nil : $0.0 }
+        // A case that came by e-mail keeps the sender's address sealed in its registration event (README "E-mail").
+        var email: String?
+        if c.channel == .email, let sealed = try await platform.store.events(of: c.id).first(where: { $0.action == .register })?.data["emailSealed"] {
+            email = platform.sealer.open(sealed)
+        }
+        let fields = [("name", open.name), ("phone", open.phone), ("idNumber", open.idNumber), ("email", email)].compactMap { $0.1 == nil ? nil : $0.0 }
         try await platform.store.logAccess(AccessRecord(at: platform.clock.now(), userID: user.id, login: user.login, unit: user.unit,
                                                         caseID: c.id, fields: fields, address: context.clientAddress))
-        return .object([("caseId", .int(c.id)), ("citizen", platform.renderContact(c.citizen)), ("logged", .bool(true))])
+        var out: [(String, JSON)] = [("caseId", .int(c.id)), ("citizen", platform.renderContact(c.citizen)), ("logged", .bool(true))]
+        if let email { out.append(("email", .string(email))) }
+        return .object(out)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSON {
