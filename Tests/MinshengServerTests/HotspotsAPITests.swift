@@ -112,7 +112,7 @@ struct HotspotsAPITests {
             #expect(r["axis"].string == "place")
             #expect(r["items"].count == 1, "\(r.text)")
             let p = r["items"][0]
-            #expect(p["place"].string == "幸福家园小区")
+            #expect(p["place"].string == "南岸区·幸福家园小区")
             #expect(Set(p["members"].ints) == Set(ids))
             #expect(p["categories"].count == 4)
             #expect(p["districts"][0]["name"].string == "南岸区")

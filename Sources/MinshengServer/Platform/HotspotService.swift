@@ -108,6 +108,8 @@ extension Platform {
         } else {
             place = fromText?.name ?? ""
         }
+        // Towns and estates of the same name lie in different districts: the district is part of the place.
+        if let p = place, !p.isEmpty, let d = district, !p.hasPrefix(d) { place = d + "·" + p }
         return HotspotMessage(id: r.id, title: r.title, text: r.content, time: r.registeredAt.seconds, district: district,
                               unit: unit(r.holder)?.name, category: r.category, place: place?.isEmpty == true ? nil : place,
                               author: r.citizenKey)

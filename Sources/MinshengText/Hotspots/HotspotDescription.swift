@@ -88,7 +88,10 @@ struct Describer {
         }
         func grow(_ start: [UInt32]) -> [UInt32] {
             var term = start
-            while term.count < 6 {
+            var short: [UInt32]? // the term at four characters, used when it would grow past the cap
+            while true {
+                if term.count == 4 { short = term }
+                if term.count >= 10 { term = short ?? term; break }
                 var next: [UInt32: Int] = [:], prev: [UInt32: Int] = [:]
                 var support = 0
                 for s in texts {
