@@ -268,7 +268,11 @@ struct DashboardController {
                 "span": span == last ? span.description : "\(String(format: "%02d-%02d", span.month, span.day)) 至 \(String(format: "%02d-%02d", last.month, last.day))",
                 "categories": c.categories.prefix(4).map { "\($0.name) \($0.count)" }.joined(separator: "、"),
             ]
-            if let p = c.place { out["place"] = p }
+            if let p = c.place {
+                out["place"] = p
+                // A place named with its district needs no district list beside it.
+                if !(c.districts.count == 1 && p.hasPrefix(c.districts[0].name)) { out["placeNote"] = ds }
+            }
             if let cat = c.category { out["category"] = cat }
             if c.systemic {
                 out["systemic"] = true

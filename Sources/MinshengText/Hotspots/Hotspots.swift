@@ -186,6 +186,13 @@ struct Centroid {
         }
     }
 
+    /// Keeps the `k` heaviest terms (the direction of a large group; its long tail is noise).
+    mutating func truncate(to k: Int) {
+        let kept = weights.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(k)
+        weights = Dictionary(uniqueKeysWithValues: kept.map { ($0.key, $0.value) })
+        norm2 = kept.reduce(0) { $0 + $1.value * $1.value }
+    }
+
     mutating func add(_ c: Centroid) {
         for (t, w) in c.weights {
             let old = weights[t] ?? 0, new = old + w
@@ -239,17 +246,26 @@ struct Grouping {
         centroids[r] ?? Centroid(vectors[r])
     }
 
+    /// Root pairs whose centroids were compared and found apart (roots change when groups merge, so a stale
+    /// entry is never consulted): many links join the same two groups.
+    var refused = Set<Int64>()
+    /// A centroid keeps at most this many terms (its heaviest) once it has twice as many.
+    static let maxCentroidTerms = 256
+
     mutating func consider(_ a: Int, _ b: Int, centroidSimilarity: Float) {
         var ra = find(a), rb = find(b)
         guard ra != rb else { return }
         // Singletons: the link itself is the centroids' cosine.
         if size[ra] > 1 || size[rb] > 1 {
+            let pair = Int64(min(ra, rb)) << 32 | Int64(max(ra, rb))
+            guard !refused.contains(pair) else { return }
             let ca = centroid(ofRoot: ra), cb = centroid(ofRoot: rb)
-            guard ca.cosine(cb) >= centroidSimilarity else { return }
+            guard ca.cosine(cb) >= centroidSimilarity else { refused.insert(pair); return }
         }
         if size[ra] < size[rb] { swap(&ra, &rb) }
         var big = centroids.removeValue(forKey: ra) ?? Centroid(vectors[ra])
         if let small = centroids.removeValue(forKey: rb) { big.add(small) } else { big.add(vectors[rb]) }
+        if big.weights.count > 2 * Self.maxCentroidTerms { big.truncate(to: Self.maxCentroidTerms) }
         centroids[ra] = big
         parent[rb] = Int32(ra)
         size[ra] += size[rb]
