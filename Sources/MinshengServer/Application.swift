@@ -63,6 +63,7 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
     MetaController(platform: platform).addRoutes(to: api)
     StatsController(platform: platform).addRoutes(to: api)
     HotlineController(platform: platform).addRoutes(to: api)
+    HotspotsController(platform: platform).addRoutes(to: api)
     // The web console: pages render refusals as pages, and a stale cookie leads to the login form.
     let pages = Pages.shared
     var webAuth = AuthMiddleware(accounts: platform.accounts, trustProxy: config.trustProxy)

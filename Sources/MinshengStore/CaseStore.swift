@@ -85,6 +85,9 @@ public protocol CaseStore: AccountStore {
     func caseVolume(from: Instant, to: Instant, scope: Set<UnitID>?) async throws -> CaseVolume
     /// Open cases by their alert level at `now`, limited like `caseVolume`.
     func openCasesByAlert(scope: Set<UnitID>?, now: Instant) async throws -> [AlertLevel: Int]
+    /// The cases registered in [from, to) (a range scan of the index on `registered_at`), limited like `caseVolume`,
+    /// oldest first, at most `limit`: what hotspot clustering reads.
+    func hotspotCases(from: Instant, to: Instant, scope: Set<UnitID>?, limit: Int) async throws -> [HotspotCaseRow]
 }
 
 /// A message to a unit, kept in the outbox in the same transaction as the event it announces, delivered later.

@@ -74,3 +74,24 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    public func hotspotCases(from: Instant, to: Instant, scope: Set<UnitID>?, limit: Int) async throws -> [HotspotCaseRow] {
+        guard from < to, limit > 0 else { return [] }
+        let rows = try await readerConnection.query("""
+            SELECT id, title, json_extract(doc, '$.content') AS content,
+                   COALESCE(category, json_extract(doc, '$.suggestion.category')) AS cat,
+                   holder_unit, location_unit, registered_at, citizen_key
+            FROM cases INDEXED BY cases_registered WHERE registered_at >= ? AND registered_at < ?\(Self.scopeCondition(scope))
+            ORDER BY registered_at, id LIMIT ?
+            """, [.integer(Int(from.seconds)), .integer(Int(to.seconds)), .integer(limit)])
+        return rows.compactMap { r in
+            guard let id = r.column("id")?.integer, let holder = r.column("holder_unit")?.integer,
+                  let at = r.column("registered_at")?.integer else { return nil }
+            return HotspotCaseRow(id: Int64(id), title: r.column("title")?.string ?? "", content: r.column("content")?.string ?? "",
+                                  category: r.column("cat")?.string, holder: Int64(holder),
+                                  location: r.column("location_unit")?.integer.map(Int64.init),
+                                  registeredAt: Instant(seconds: Int64(at)), citizenKey: r.column("citizen_key")?.string)
+        }
+    }
+}

@@ -86,6 +86,8 @@ public final class Platform: Sendable {
     public let accounts: Accounts
     /// Near-duplicates and risk words at registration.
     public let intelligence: Intelligence
+    /// Hotspot reports computed in the last few minutes (HotspotService.swift).
+    public let hotspotCache = HotspotCache()
     let logger: Logger
 
     public init(store: any CaseStore, clock: any TimeSource, calendar: WorkCalendar,

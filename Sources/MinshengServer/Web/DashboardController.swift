@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import MinshengDomain
 import MinshengStore
+import MinshengText
 
 /// The leader's dashboard (issue 5 item 3): for the signed-in user's scope and a period, the volume by day and
 /// channel, by category and by area, the open cases by alert level, the scope's rates and the unit ranking. Charts
@@ -104,6 +105,7 @@ struct DashboardController {
             ["value": v, "label": l, "selected": v == kindValue || (v == "all" && kinds.count == UnitKind.allCases.count)] as [String: Any]
         }
         c["rankingLevel"] = level.label
+        c["hotspots"] = await Self.hotspotPanel(platform: platform, root: root, from: period.from, to: period.to, fromDay: fromDay, toDay: toDay)
         c["apiHref"] = "/api/v1/stats/overview?from=\(fromDay)&to=\(toDay)"
         c["csvHref"] = "/api/v1/stats/units?level=\(level.rawValue)&from=\(fromDay)&to=\(toDay)&format=csv"
         return pages.html("dashboard", Web.compact(c.mapValues { Optional($0) }), status: status)
@@ -238,5 +240,52 @@ struct DashboardController {
         if let rank = r.rank { row["rank"] = rank } else { row["rank"] = "—" }
         if r.score != nil { row["hasScore"] = true }
         return row
+    }
+
+    // MARK: Hotspots
+
+    /// The top five topic and place hotspots of the period (nil when they cannot be computed: the rest of the page
+    /// is still drawn).
+    static func hotspotPanel(platform: Platform, root: UnitID, from: Instant, to: Instant, fromDay: Day, toDay: Day) async -> [String: Any]? {
+        guard let r = try? await platform.hotspots(root: root, from: from, to: to) else { return nil }
+        func row(_ c: HotspotCluster, rank: Int, department: UnitID?) -> [String: Any] {
+            let ds = c.districts.prefix(3).map { "\($0.name) \($0.count)" }.joined(separator: "、")
+                + (c.districts.count > 3 ? " 等 \(c.districts.count) 个区县" : "")
+            let arrow: String, trendText: String
+            switch c.trend {
+            case .new: arrow = "新"; trendText = "上期无"
+            case .up: arrow = "↑"; trendText = "上期 \(c.previousSize) 件，增长 \(pct(c.growth))"
+            case .down: arrow = "↓"; trendText = "上期 \(c.previousSize) 件，下降 \(pct(c.growth.map { -$0 }))"
+            case .flat: arrow = "→"; trendText = "上期 \(c.previousSize) 件，持平"
+            }
+            let span = ChinaTime.day(of: Instant(seconds: c.firstSeen)), last = ChinaTime.day(of: Instant(seconds: c.lastSeen))
+            var out: [String: Any] = [
+                "rank": rank, "size": c.size, "people": c.people, "terms": c.terms.prefix(4).joined(separator: " · "),
+                "districts": ds.isEmpty ? "—" : ds, "districtCount": c.districts.count,
+                "trend": c.trend.rawValue, "arrow": arrow, "trendText": trendText,
+                "title": c.representativeTitle.isEmpty ? "（无标题）" : c.representativeTitle,
+                "href": "/console/cases/\(c.representative)",
+                "span": span == last ? span.description : "\(String(format: "%02d-%02d", span.month, span.day)) 至 \(String(format: "%02d-%02d", last.month, last.day))",
+                "categories": c.categories.prefix(4).map { "\($0.name) \($0.count)" }.joined(separator: "、"),
+            ]
+            if let p = c.place {
+                out["place"] = p
+                // A place named with its district needs no district list beside it.
+                if !(c.districts.count == 1 && p.hasPrefix(c.districts[0].name)) { out["placeNote"] = ds }
+            }
+            if let cat = c.category { out["category"] = cat }
+            if c.systemic {
+                out["systemic"] = true
+                if let d = department, let u = platform.unit(d) { out["department"] = u.name }
+            }
+            return out
+        }
+        let topics = r.report.topics.prefix(5).enumerated().map { i, c in row(c, rank: i + 1, department: r.departments[i]) }
+        let places = r.report.places.prefix(5).enumerated().map { i, c in row(c, rank: i + 1, department: nil) }
+        return [
+            "topics": topics, "places": places, "topicsEmpty": topics.isEmpty, "placesEmpty": places.isEmpty,
+            "cases": r.report.messages, "previousCases": r.report.previousMessages,
+            "apiHref": "/api/v1/hotspots?from=\(fromDay)&to=\(toDay)",
+        ]
     }
 }

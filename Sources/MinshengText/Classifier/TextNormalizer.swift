@@ -169,6 +169,10 @@ struct PointerWriter: CodeSink {
 }
 
 extension TextNormalizer {
+    /// The simplified form of a code (identity outside the table).
+    @inline(__always)
+    static func t2s(_ v: UInt32) -> UInt32 { v >= 0x4E00 && v <= 0x9FFF ? t2sTable[Int(v - 0x4E00)] : v }
+
     /// Traditional → simplified for about 300 frequent characters (pairs: traditional, simplified).
     static let t2sPairs = """
     萬万與与專专業业東东絲丝兩两嚴严個个豐丰臨临為为麗丽舉举義义樂乐習习鄉乡書书買买亂乱爭争於于雲云亞亚產产\
