@@ -86,19 +86,7 @@ struct AuthController {
         let f = try Fields(try await request.jsonBody(context: context), allowed: ["current", "new"])
         guard case let .string(current)? = f.raw("current") else { throw APIError.missing("current") }
         guard case let .string(new)? = f.raw("new") else { throw APIError.missing("new") }
-        guard try await accounts.verify(current, hash: p.user.passwordHash) else {
-            throw APIError(.forbidden, "invalid_credentials", "当前密码不正确")
-        }
-        guard new != current else { throw APIError.invalid("new", "新密码不能与当前密码相同") }
-        try Accounts.checkPolicy(new, field: "new")
-        let hash = try await accounts.hashPassword(new)
-        let now = platform.clock.now()
-        let user = try await platform.store.updateUser(id: p.user.id) { u in
-            u.passwordHash = hash; u.passwordChangedAt = now; u.mustChangePassword = false
-        }
-        try await accounts.revokeAll(userID: user.id)
-        try await platform.store.logAuth(AuthEvent(at: now, login: user.login, userID: user.id, outcome: "password_changed", address: context.clientAddress))
-        let (fresh, secret) = try await accounts.issue(for: user, kind: .session, label: "password change \(context.clientAddress)")
+        let (fresh, secret) = try await accounts.changePassword(of: p.user, current: current, new: new, address: context.clientAddress)
         return sessionResponse(fresh, secret: secret, context: context)
     }
 

@@ -138,18 +138,7 @@ struct CasesController {
         let user = try context.requireUser().user
         let id = try caseID(context)
         let c = try await readable(id, by: user)
-        guard platform.mayReveal(c, to: user) else {
-            throw APIError(.forbidden, "contact_restricted", c.kind == .report ? "举报人信息仅登记中心可见" : "匿名群众的信息仅登记中心可见")
-        }
-        let open = platform.sealer.openCitizen(c.citizen)
-        // A case that came by e-mail keeps the sender's address sealed in its registration event (README "E-mail").
-        var email: String?
-        if c.channel == .email, let sealed = try await platform.store.events(of: c.id).first(where: { $0.action == .register })?.data["emailSealed"] {
-            email = platform.sealer.open(sealed)
-        }
-        let fields = [("name", open.name), ("phone", open.phone), ("idNumber", open.idNumber), ("email", email)].compactMap { $0.1 == nil ? nil : $0.0 }
-        try await platform.store.logAccess(AccessRecord(at: platform.clock.now(), userID: user.id, login: user.login, unit: user.unit,
-                                                        caseID: c.id, fields: fields, address: context.clientAddress))
+        let (_, email) = try await platform.revealContact(c, to: user, address: context.clientAddress)
         var out: [(String, JSON)] = [("caseId", .int(c.id)), ("citizen", platform.renderContact(c.citizen)), ("logged", .bool(true))]
         if let email { out.append(("email", .string(email))) }
         return .object(out)

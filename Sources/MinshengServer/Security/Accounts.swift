@@ -189,6 +189,24 @@ public final class Accounts: Sendable {
         return principal
     }
 
+    /// A user changes their own password: the current one must be right, the new one different and within the
+    /// policy; every credential ends and a fresh session is issued. The API and the console both call this.
+    public func changePassword(of user: User, current: String, new: String, address: String) async throws -> (Principal, String) {
+        guard try await verify(current, hash: user.passwordHash) else {
+            throw APIError(.forbidden, "invalid_credentials", "当前密码不正确", details: [("field", .string("current"))])
+        }
+        guard new != current else { throw APIError.invalid("new", "新密码不能与当前密码相同") }
+        try Self.checkPolicy(new, field: "new")
+        let hash = try await hashPassword(new)
+        let now = clock.now()
+        let updated = try await store.updateUser(id: user.id) { u in
+            u.passwordHash = hash; u.passwordChangedAt = now; u.mustChangePassword = false
+        }
+        try await revokeAll(userID: updated.id)
+        try await store.logAuth(AuthEvent(at: now, login: updated.login, userID: updated.id, outcome: "password_changed", address: address))
+        return try await issue(for: updated, kind: .session, label: "password change \(address)")
+    }
+
     public func revoke(tokenID: Int64) async throws {
         try await store.revokeToken(id: tokenID, at: clock.now())
         cache.withLock { c in c = c.filter { $0.value.principal.token.id != tokenID } }

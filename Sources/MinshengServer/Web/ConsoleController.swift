@@ -124,26 +124,14 @@ struct ConsoleController {
         var c = base(p, nav: "", title: "修改密码")
         c["must"] = p.user.mustChangePassword
         let current = f["current"] ?? "", new = f["new"] ?? ""
-        guard try await platform.accounts.verify(current, hash: p.user.passwordHash) else {
-            c["errors"] = ["current": "当前密码不正确"]
-            return pages.html("password", c, status: .forbidden)
-        }
+        let secret: String
         do {
             guard new == f["confirm"] else { throw APIError.invalid("confirm", "两次输入的新密码不一致") }
-            guard new != current else { throw APIError.invalid("new", "新密码不能与当前密码相同") }
-            try Accounts.checkPolicy(new, field: "new")
+            (_, secret) = try await platform.accounts.changePassword(of: p.user, current: current, new: new, address: context.clientAddress)
         } catch let e as APIError {
             c["errors"] = [e.field ?? "new": e.message]
-            return pages.html("password", c, status: .badRequest)
+            return pages.html("password", c, status: e.status)
         }
-        let hash = try await platform.accounts.hashPassword(new)
-        let now = platform.clock.now()
-        let u = try await platform.store.updateUser(id: p.user.id) { u in
-            u.passwordHash = hash; u.passwordChangedAt = now; u.mustChangePassword = false
-        }
-        try await platform.accounts.revokeAll(userID: u.id)
-        try await platform.store.logAuth(AuthEvent(at: now, login: u.login, userID: u.id, outcome: "password_changed", address: context.clientAddress))
-        let (_, secret) = try await platform.accounts.issue(for: u, kind: .session, label: "password change \(context.clientAddress)")
         return Web.redirect("/console?flash=password", cookie: AuthController.sessionCookie(
             secret, maxAge: platform.accounts.settings.sessionMaxSeconds, secure: platform.accounts.settings.secureCookies || context.secure))
     }
@@ -259,7 +247,7 @@ struct ConsoleController {
         return try await renderCase(p, id: id, flash: flash, unitQuery: params.get("unitq").map { String($0) }, openAction: params.get("for").map { String($0) })
     }
 
-    func renderCase(_ p: Principal, id: CaseID, flash: [String: Any]? = nil, contact: Citizen? = nil, failed: (action: String, message: String, field: String?, values: [String: String])? = nil,
+    func renderCase(_ p: Principal, id: CaseID, flash: [String: Any]? = nil, contact: Citizen? = nil, email: String? = nil, failed: (action: String, message: String, field: String?, values: [String: String])? = nil,
                     unitQuery: String? = nil, openAction: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let u = p.user
         let c0 = try await cases.readable(id, by: u)
@@ -297,7 +285,7 @@ struct ConsoleController {
             "revealable": platform.mayReveal(c0, to: u),
         ])
         if let contact {
-            c["contact"] = ["name": contact.name ?? "", "phone": contact.phone ?? "", "idNumber": contact.idNumber ?? ""]
+            c["contact"] = ["name": contact.name ?? "", "phone": contact.phone ?? "", "idNumber": contact.idNumber ?? "", "email": email ?? ""]
         }
         c["history"] = events.reversed().map { e -> [String: Any] in
             var data = Self.describe(e.data, platform: platform)
@@ -343,14 +331,8 @@ struct ConsoleController {
         let p = try user(context)
         let id = try caseID(context)
         let c0 = try await cases.readable(id, by: p.user)
-        guard platform.mayReveal(c0, to: p.user) else {
-            throw APIError(.forbidden, "contact_restricted", c0.kind == .report ? "举报人信息仅登记中心可见" : "匿名群众的信息仅登记中心可见")
-        }
-        let open = platform.sealer.openCitizen(c0.citizen)
-        let fields = [("name", open.name), ("phone", open.phone), ("idNumber", open.idNumber)].compactMap { $0.1 == nil ? nil : $0.0 }
-        try await platform.store.logAccess(AccessRecord(at: platform.clock.now(), userID: p.user.id, login: p.user.login, unit: p.user.unit,
-                                                        caseID: id, fields: fields, address: context.clientAddress))
-        return try await renderCase(p, id: id, flash: ["kind": "ok", "text": "已显示完整联系方式（本次查看已记录）"], contact: open)
+        let (open, email) = try await platform.revealContact(c0, to: p.user, address: context.clientAddress)
+        return try await renderCase(p, id: id, flash: ["kind": "ok", "text": "已显示完整联系方式（本次查看已记录）"], contact: open, email: email)
     }
 
     @Sendable func act(_ request: Request, context: AppRequestContext) async throws -> Response {
