@@ -172,7 +172,7 @@ struct OpenAPITests {
     func security() async throws {
         let ops = try Self.documentedOperations(try Self.document())
         let open = Set(ops.filter { $0.op["security"]?.items?.isEmpty == true }.map { "\($0.method) \($0.path)" })
-        #expect(open == ["GET /healthz", "GET /readyz", "GET /", "GET /openapi.yaml", "POST /api/v1/public/cases", "GET /api/v1/track/{code}",
+        #expect(open == ["GET /healthz", "GET /readyz", "GET /metrics", "GET /", "GET /openapi.yaml", "POST /api/v1/public/cases", "GET /api/v1/track/{code}",
                          "POST /api/v1/track/{code}/evaluate", "POST /api/v1/track/{code}/review", "POST /api/v1/auth/login"])
         let samples = ["id": "1", "action": "sign", "code": "ABCDEFGH23", "year": "2026", "uid": "1", "tid": "1", "callId": "CALL-1"]
         try await withAPI { h in
