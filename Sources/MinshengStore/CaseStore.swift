@@ -45,10 +45,14 @@ public protocol CaseStore: AccountStore {
     func caseCount() async throws -> Int
 
     // MARK: Deadline watch and notices
-    /// Cases whose next alert instant has come (an index range scan: the cost does not grow with open cases).
-    func casesWithNoticeDue(at now: Instant, limit: Int) async throws -> [CaseID]
-    /// Notices not yet delivered whose next attempt is due, oldest first.
-    func pendingNotices(at now: Instant, limit: Int) async throws -> [Notice]
+    /// Claims the cases whose next alert instant has come (an index range scan: the cost does not grow with open
+    /// cases): their instant moves to `now + lease` seconds in the same statement, so a watcher on another node does
+    /// not take them too (PostgreSQL: `FOR UPDATE SKIP LOCKED`). Raising the alert sets the real next instant; a node
+    /// that dies holding a claim only delays the case by the lease.
+    func claimDueCases(at now: Instant, limit: Int, lease: Int64) async throws -> [CaseID]
+    /// Claims notices not yet delivered whose next attempt is due, oldest first, for `lease` seconds (the same way):
+    /// each notice goes to one node's sender; marked sent or failed afterwards, or retried when the lease runs out.
+    func claimNotices(at now: Instant, limit: Int, lease: Int64) async throws -> [Notice]
     func markNoticeSent(_ id: Int64, at: Instant) async throws
     func markNoticeFailed(_ id: Int64, error: String, retryAt: Instant) async throws
     func notices(of caseID: CaseID) async throws -> [Notice]

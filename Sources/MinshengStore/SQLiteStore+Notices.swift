@@ -2,22 +2,29 @@ import MinshengDomain
 import SQLiteNIO
 
 extension SQLiteStore {
-    public func casesWithNoticeDue(at now: Instant, limit: Int) async throws -> [CaseID] {
-        let rows = try await readerConnection.query(
-            "SELECT id FROM cases WHERE next_notice_at <= ? ORDER BY next_notice_at LIMIT ?",
-            [.integer(Int(now.seconds)), .integer(max(1, limit))])
-        return rows.compactMap { $0.column("id")?.integer.map(Int64.init) }
+    public func claimDueCases(at now: Instant, limit: Int, lease: Int64) async throws -> [CaseID] {
+        try await write { _ in
+            try await self.writerConnection.query("""
+                UPDATE cases SET next_notice_at = ? WHERE id IN \
+                (SELECT id FROM cases WHERE next_notice_at <= ? ORDER BY next_notice_at LIMIT ?) RETURNING id
+                """, [.integer(Int(now.seconds + lease)), .integer(Int(now.seconds)), .integer(max(1, limit))])
+                .compactMap { $0.column("id")?.integer.map(Int64.init) }
+        }
     }
 
     static let noticeColumns = "id, dedupe_key, case_id, kind, recipient_unit, phone, message, created_at, attempts, sent_at, last_error"
 
-    public func pendingNotices(at now: Instant, limit: Int) async throws -> [Notice] {
-        // Read on the writer's connection: a reader could lag behind the mark of a delivery just made.
-        try await write { _ in
-            try await self.writerConnection.query(
-                "SELECT \(Self.noticeColumns) FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
-                [.integer(Int(now.seconds)), .integer(max(1, limit))]).map(Self.noticeRow)
+    public func claimNotices(at now: Instant, limit: Int, lease: Int64) async throws -> [Notice] {
+        // On the writer's connection, in its transaction: the claim and the read are one statement.
+        let rows = try await write { _ in
+            try await self.writerConnection.query("""
+                UPDATE outbox SET next_attempt_at = ? WHERE id IN \
+                (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?) \
+                RETURNING \(Self.noticeColumns)
+                """, [.integer(Int(now.seconds + lease)), .integer(Int(now.seconds)), .integer(max(1, limit))]).map(Self.noticeRow)
         }
+        // RETURNING gives no order: oldest first, as they were selected.
+        return rows.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
     }
 
     public func markNoticeSent(_ id: Int64, at: Instant) async throws {

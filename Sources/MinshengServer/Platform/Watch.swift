@@ -20,6 +20,9 @@ public struct DeadlineWatcher: Service {
         self.logger = logger
     }
 
+    /// How long a claimed case stays out of other watchers' sight (a node that dies mid-tick delays it this long).
+    static let claimLease: Int64 = 120
+
     public struct TickReport: Sendable, Equatable {
         public var examined = 0
         public var raised = 0
@@ -33,7 +36,7 @@ public struct DeadlineWatcher: Service {
         defer { platform.metrics.recordWatchTick(duration: ContinuousClock.now - start, raised: report.raised, at: now) }
         var seen = Set<CaseID>()
         for _ in 0..<10_000 { // bounded: a case is never examined twice in one tick
-            let ids = try await platform.store.casesWithNoticeDue(at: now, limit: batch).filter { !seen.contains($0) }
+            let ids = try await platform.store.claimDueCases(at: now, limit: batch, lease: Self.claimLease).filter { !seen.contains($0) }
             if ids.isEmpty { break }
             seen.formUnion(ids)
             let raised = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -81,6 +84,9 @@ public struct NoticeDispatcher: Service {
         self.logger = logger
     }
 
+    /// How long a claimed notice stays with this node's sender before another node may try it.
+    static let claimLease: Int64 = 120
+
     /// 30 s, 1 min, 2 min … capped at 1 hour.
     public static func backoff(afterAttempts n: Int) -> Int64 {
         min(3600, 30 << min(n, 7))
@@ -90,7 +96,7 @@ public struct NoticeDispatcher: Service {
     @discardableResult
     public func deliver(at now: Instant, limit: Int = 200) async throws -> (sent: Int, failed: Int) {
         var sent = 0, failed = 0
-        for stored in try await platform.store.pendingNotices(at: now, limit: limit) {
+        for stored in try await platform.store.claimNotices(at: now, limit: limit, lease: Self.claimLease) {
             // A citizen's phone is kept sealed in the outbox (no clear number in the database): opened only to send.
             var n = stored
             if let p = n.phone, platform.sealer.isSealed(p) { n.phone = platform.sealer.open(p) }
