@@ -102,4 +102,32 @@ struct IntelligenceTests {
         }
         try await store.close()
     }
+
+    /// Two nodes on one database: each links near-duplicates of the cases the other registered once it has caught
+    /// up, and nothing is indexed twice (the saved file of one node does not double the other's cases).
+    @Test func nodesLearnEachOthersCases() async throws {
+        let store = try await SQLiteStore.open(.memory)
+        do {
+            let p1 = Platform(store: store, clock: ManualClock(monday9), calendar: try shippedCalendar())
+            try await p1.addUnits(apiUnits)
+            let p2 = Platform(store: store, clock: ManualClock(monday9), calendar: try shippedCalendar())
+            try await p2.loadUnits()
+            let actor = Actor(id: "t", name: "t", role: .registrar, unit: 2)
+            let a = try await p1.register(CaseDraft(channel: .web, kind: .complaint, title: "烧烤店油烟", content: Self.text), by: actor).case
+            // Before catching up, node 2 does not know node 1's case; after, it links to it.
+            #expect(p2.intelligence.duplicates.query(title: "烧烤店油烟", text: Self.text).isEmpty)
+            #expect(try await p2.intelligence.catchUp(store: store) == 1)
+            let b = try await p2.register(CaseDraft(channel: .web, kind: .complaint, title: "烧烤店油烟", content: Self.text), by: actor).case
+            #expect(b.similar == [a.id])
+            // Node 1 learns b; repeated catch-ups add nothing twice.
+            #expect(try await p1.intelligence.catchUp(store: store) == 1)
+            #expect(try await p1.intelligence.catchUp(store: store) == 0)
+            #expect(try await p2.intelligence.catchUp(store: store) == 0)
+            #expect(p1.intelligence.duplicates.count == 2 && p2.intelligence.duplicates.count == 2)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+    }
 }

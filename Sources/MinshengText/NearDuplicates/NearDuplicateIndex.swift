@@ -74,6 +74,9 @@ public final class NearDuplicateIndex: @unchecked Sendable {
         }
     }
 
+    /// The ids added that are greater than `id` (to know what a loaded index holds beyond a watermark).
+    public func ids(above id: Int64) -> [Int64] { lock.reading { core.ids.filter { $0 > id } } }
+
     /// Number of cases added.
     public var count: Int { lock.reading { core.ids.count } }
 
