@@ -149,6 +149,7 @@ struct PortalController {
         if let a = c.appointment {
             out["appointment"] = Web.time(a)
             if let o = c.owner { out["receptionLeader"] = o.name }
+            if a > platform.clock.now() { out["canCancel"] = true } // once the time has come, there is nothing to cancel
         }
         return out
     }
