@@ -172,6 +172,20 @@ struct LettersVisitsTests {
             #expect(v.visitors == 6 && v.isGroupVisit && v.risks.contains(Platform.groupVisitFlag))
             #expect(try await h.platform.store.notices(of: vid).contains { $0.kind == "groupVisit" })
 
+            // From a browser: the session cookie, and the CSRF token as a field of the multipart form.
+            let login = try await h.post("/api/v1/auth/login", ["login": "entry.registrar", "password": "secret-pass-1"], token: nil)
+            let session = try #require(login["token"].string), csrf = try #require(login["csrfToken"].string)
+            func browser(_ fields: [(String, String)]) async throws -> HTTPResponse.Status {
+                let r = try await h.client.execute(uri: "/console/new", method: .post,
+                                                   headers: [.contentType: ct, .cookie: "ms_session=\(session)"],
+                                                   body: ByteBuffer(bytes: form(fields + [("channel", "letter"), ("kind", "complaint"), ("title", "网页来信"),
+                                                                                          ("content", "浏览器登记的来信")], files: [("p.png", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2])])))
+                return r.status
+            }
+            #expect(try await browser([("_key", "k4")]) == .forbidden)
+            #expect(try await browser([("_csrf", "forged"), ("_key", "k5")]) == .forbidden)
+            #expect(try await browser([("_csrf", csrf), ("_key", "k6")]) == .seeOther)
+
             // A refused page (not an image or PDF) is said on the form, and nothing is registered.
             let before = try await h.caseCount()
             let bad = try await h.sendBytes(.post, "/console/new", bytes: form(
