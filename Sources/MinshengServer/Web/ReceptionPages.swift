@@ -87,7 +87,7 @@ struct ReceptionPages {
             let s = try await platform.receptionSchedule(b.scheduleID)
             return pages.html("reception-done", ["portal": true, "code": c.trackingCode, "time": Web.time(b.startsAt),
                                                  "leader": s?.leaderName ?? "", "place": s?.place ?? "",
-                                                 "phone4": String((f["phone"] ?? "").filter(\.isNumber).suffix(4))], status: .created)
+                                                 "phone4": String((f["phone"] ?? "").filter(\.isNumber).suffix(4))])
         } catch {
             let e = APIError.from(error)
             if e.status == .internalServerError { throw error }
