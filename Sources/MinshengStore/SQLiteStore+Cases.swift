@@ -333,7 +333,7 @@ extension SQLiteStore {
         let limit = max(1, min(q.limit, 500))
         let rows = try await reader.raw("""
             SELECT c.id, c.tracking_code, c.title, c.state, c.kind, c.channel, c.category, c.holder_unit, c.registered_at, c.due_at, \
-            \(alertExpr) AS alert, json_extract(c.doc, '$.visitors') AS visitors, \
+            \(alertExpr) AS alert, CASE WHEN c.channel = 'visit' THEN json_extract(c.doc, '$.visitors') END AS visitors, \
             (SELECT COUNT(*) FROM attachments a WHERE a.case_id = c.id) AS files FROM cases c \(join) \(whereClause) \(orderClause) LIMIT \(literal: limit + 1) OFFSET \(literal: offset)
             """).all()
         var items: [CaseSummary] = []
