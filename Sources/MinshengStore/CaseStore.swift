@@ -30,6 +30,9 @@ public protocol CaseStore: AccountStore {
     func setting(_ key: String) async throws -> String?
     /// Stores a setting; nil removes it.
     func setSetting(_ key: String, _ value: String?) async throws
+    /// Reads a setting and writes what `change` makes of it (nil removes it) in one write transaction, so that two
+    /// admins editing one list (reception schedules) never lose each other's change; returns the new value.
+    func updateSetting(_ key: String, _ change: @escaping @Sendable (String?) throws -> String?) async throws -> String?
 
     // MARK: Cases
     /// Stores new cases with their first events; ids are assigned by the store and returned in order.

@@ -59,6 +59,30 @@ struct ReceptionTests {
         }
     }
 
+    @Test("admins publishing at the same time: every schedule is kept, each with its own id")
+    func concurrentPublishing() async throws {
+        try await withAPI { h in
+            let admin = try await h.accounts.user("rec.admin", unit: 1, roles: [.admin])
+            let leader = try await h.accounts.user("rec.leader", unit: 1, roles: [.leader])
+            let ids = try await withThrowingTaskGroup(of: String?.self) { group in
+                for i in 0..<6 {
+                    group.addTask {
+                        try await h.post("/api/v1/reception/schedules", ["leader": leader.id, "weekdays": [1 + i % 5], "start": "09:00", "end": "11:00",
+                                                                         "slots": 4, "place": "接待室\(i)"], token: admin.token)["id"].string
+                    }
+                }
+                var out: [String] = []
+                for try await id in group { if let id { out.append(id) } }
+                return out
+            }
+            #expect(Set(ids) == Set((1...6).map { "r\($0)" }))
+            #expect(try await h.platform.receptionSchedules().count == 6)
+            expectError(try await h.send(.put, "/api/v1/reception/schedules/r42", body: jsonText(["leader": leader.id, "weekdays": [2], "start": "09:00",
+                                                                                               "end": "10:00", "slots": 2, "place": "x"]), token: admin.token),
+                        .notFound, "unknown_schedule")
+        }
+    }
+
     @Test("a citizen books a slot: a visit case owned by the leader with the slot time, tracked by its code; the slot is taken")
     func book() async throws {
         try await withAPI { h in

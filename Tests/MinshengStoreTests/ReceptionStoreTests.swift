@@ -77,6 +77,25 @@ struct ReceptionStoreTests {
     }
 
     @Test(arguments: Engine.allCases)
+    func updateSettingIsAtomic(_ engine: Engine) async throws {
+        try await withStore(engine) { store in
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<20 {
+                    group.addTask { _ = try? await store.updateSetting("counter") { old in String((old.flatMap { Int($0) } ?? 0) + 1) } }
+                }
+            }
+            #expect(try await store.setting("counter") == "20")
+            // A change that throws writes nothing; nil removes the setting.
+            struct No: Error {}
+            _ = try? await store.updateSetting("counter") { _ in throw No() }
+            #expect(try await store.setting("counter") == "20")
+            let removed = try await store.updateSetting("counter") { _ in nil }
+            #expect(removed == nil)
+            #expect(try await store.setting("counter") == nil)
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
     func acknowledgementTimes(_ engine: Engine) async throws {
         try await withStore(engine) { store in
             var atOnce = registration(title: "网站", channel: .web)

@@ -61,19 +61,30 @@ extension Platform {
         }
         let from = try day(d.validFrom, "validFrom"), until = try day(d.validUntil, "validUntil")
         if let from, let until, until < from { throw APIError.invalid("validUntil", "截止日期不能早于开始日期") }
-        var all = try await receptionSchedules()
-        let newID = id ?? "r\((all.compactMap { Int($0.id.dropFirst()) }.max() ?? 0) + 1)"
-        if let id, !all.contains(where: { $0.id == id }) { throw APIError.notFound("接访安排 \(id) 不存在") }
-        let s = ReceptionSchedule(id: newID, leaderID: leader.id, leaderName: leader.name, center: center, weekdays: weekdays,
-                                  startMinute: start, endMinute: end, slots: d.slots, place: place,
-                                  topics: d.topics.trimmingCharacters(in: .whitespaces), exceptions: exceptions.sorted { $0.day < $1.day },
-                                  validFrom: from, validUntil: until, active: d.active)
-        all.removeAll { $0.id == newID }
-        all.append(s)
-        all.sort { (Int($0.id.dropFirst()) ?? 0) < (Int($1.id.dropFirst()) ?? 0) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        try await store.setSetting(Self.receptionKey, String(decoding: try encoder.encode(all), as: UTF8.self))
+        let draft = ReceptionSchedule(id: id ?? "", leaderID: leader.id, leaderName: leader.name, center: center, weekdays: weekdays,
+                                      startMinute: start, endMinute: end, slots: d.slots, place: place,
+                                      topics: d.topics.trimmingCharacters(in: .whitespaces), exceptions: exceptions.sorted { $0.day < $1.day },
+                                      validFrom: from, validUntil: until, active: d.active)
+        let saved = ResultBox<ReceptionSchedule>()
+        // Read, change and write the list in one transaction: the new id is the next free one even when two admins
+        // publish at once, and neither loses the other's schedule.
+        _ = try await store.updateSetting(Self.receptionKey) { text in
+            var all = try text.map { try JSONDecoder().decode([ReceptionSchedule].self, from: Data($0.utf8)) } ?? []
+            var s = draft
+            if s.id.isEmpty {
+                s.id = "r\((all.compactMap { Int($0.id.dropFirst()) }.max() ?? 0) + 1)"
+            } else if !all.contains(where: { $0.id == s.id }) {
+                throw APIError(.notFound, "unknown_schedule", "接访安排 \(s.id) 不存在")
+            }
+            all.removeAll { $0.id == s.id }
+            all.append(s)
+            all.sort { (Int($0.id.dropFirst()) ?? 0) < (Int($1.id.dropFirst()) ?? 0) }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            saved.set(s)
+            return String(decoding: try encoder.encode(all), as: UTF8.self)
+        }
+        guard let s = saved.get() else { throw APIError(.internalServerError, "internal", "接访安排保存失败") }
         return s
     }
 
