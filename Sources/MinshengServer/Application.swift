@@ -20,6 +20,8 @@ public struct AppConfig: Sendable {
     public var wechat: WeChatConfig?
     /// The SMS gateway's shared secret (X-Minsheng-Signature); nil: /channels/sms answers 404.
     public var smsSecret: String?
+    /// A bearer token `/metrics` requires; nil: `/metrics` is open (bind to an internal address, or set it).
+    public var metricsToken: String?
     public init(calendar: WorkCalendar) {
         self.calendar = calendar
     }
@@ -35,6 +37,9 @@ public func buildApplication(config: AppConfig, platform: Platform, services: [a
 
 public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    // Outermost first: the request id and access log see the final status, then timing, then errors become JSON.
+    router.add(middleware: RequestLogMiddleware(trustProxy: config.trustProxy))
+    router.add(middleware: MetricsRecordingMiddleware(metrics: platform.metrics))
     router.add(middleware: APIErrorMiddleware())
     router.get("/healthz") { _, _ in JSON.object([("status", .string("ok"))]) }
     // For the load balancer: the database answers and its schema is the one this build expects.
@@ -48,6 +53,17 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
         } catch {
             return JSON.response(.object([("status", .string("database_unreachable"))]), status: .serviceUnavailable)
         }
+    }
+    // Prometheus scrapes this: counts only, no citizen data; still, a token keeps it to the monitoring system.
+    router.get("/metrics") { request, _ -> Response in
+        if let token = config.metricsToken {
+            guard let auth = request.headers[.authorization], Secrets.constantTimeEqual(auth, "Bearer " + token) else {
+                throw APIError(.unauthorized, "unauthorized", "/metrics 需要监控令牌")
+            }
+        }
+        try await platform.metrics.refreshStoreGauges(platform.store, now: platform.clock.now())
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: platform.metrics.render())))
     }
     router.get("/openapi.yaml") { _, _ in try openAPIResponse() }
     // Every /api/v1 route passes the auth middleware: it attaches the signed-in user when a credential comes

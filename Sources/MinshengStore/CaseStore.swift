@@ -86,6 +86,8 @@ public protocol CaseStore: AccountStore {
     /// the suggested one), by place (location unit, else holder) — limited to cases whose holder, center or location
     /// is in `scope` (nil: every case). Read through the index on `registered_at`.
     func caseVolume(from: Instant, to: Instant, scope: Set<UnitID>?) async throws -> CaseVolume
+    /// Every case counted by its state (an index-only scan; `/metrics` reads it).
+    func caseCountsByState() async throws -> [CaseState: Int]
     /// Open cases by their alert level at `now`, limited like `caseVolume`.
     func openCasesByAlert(scope: Set<UnitID>?, now: Instant) async throws -> [AlertLevel: Int]
     /// The cases registered in [from, to) (a range scan of the index on `registered_at`), limited like `caseVolume`,

@@ -54,6 +54,16 @@ extension SQLiteStore {
         return out
     }
 
+    public func caseCountsByState() async throws -> [CaseState: Int] {
+        let rows = try await readerConnection.query("SELECT state, COUNT(*) AS n FROM cases GROUP BY state")
+        var out: [CaseState: Int] = [:]
+        for row in rows {
+            guard let s = row.column("state")?.string.flatMap(CaseState.init(rawValue:)), let n = row.column("n")?.integer else { continue }
+            out[s] = n
+        }
+        return out
+    }
+
     // MARK: Settings
 
     public func setting(_ key: String) async throws -> String? {

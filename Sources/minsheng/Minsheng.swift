@@ -69,9 +69,21 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Mark session cookies Secure (the site is served over HTTPS).")
     var secureCookies = false
 
+    @Option(help: "Log level: trace, debug (adds one line per request), info, notice, warning, error (env MINSHENG_LOG_LEVEL).")
+    var logLevel: String = ProcessInfo.processInfo.environment["MINSHENG_LOG_LEVEL"] ?? "info"
+
+    @Option(help: "Log format: text, or json (one object per line on stderr, for a log shipper).")
+    var logFormat: String = ProcessInfo.processInfo.environment["MINSHENG_LOG_FORMAT"] ?? "text"
+
     func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level \(logLevel)") }
+        switch logFormat {
+        case "text": break
+        case "json": LoggingSystem.bootstrap { label in var h = JSONLogHandler(label: label); h.logLevel = level; return h }
+        default: throw ValidationError("--log-format must be text or json")
+        }
         var logger = Logger(label: "minsheng")
-        logger.logLevel = .info
+        logger.logLevel = level
         let cal = try loadCalendar(extra: calendar)
         guard DeadlinePolicy.shipped.contains(where: { $0.id == policy }) else {
             throw ValidationError("unknown policy \(policy); use 12320 or statute")
@@ -127,6 +139,7 @@ struct Serve: AsyncParsableCommand {
         }
         // The SMS gateway's shared secret: from the environment only (a command line shows in `ps`).
         config.smsSecret = env["MINSHENG_SMS_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        config.metricsToken = env["MINSHENG_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         let units = try await store.unitCount()
         let cases = try await store.caseCount()
         let users = try await store.userCount()

@@ -201,7 +201,7 @@ struct Harness: Sendable {
 }
 
 /// Builds the app the way production does, with test doubles, runs `body` against its router, closes the store.
-func withAPI(start: Instant = monday9, units: [MinshengDomain.Unit] = apiUnits, wechat: WeChatConfig? = nil, smsSecret: String? = nil,
+func withAPI(start: Instant = monday9, units: [MinshengDomain.Unit] = apiUnits, wechat: WeChatConfig? = nil, smsSecret: String? = nil, metricsToken: String? = nil,
              filesDirectory: String? = nil, _ body: @Sendable (Harness) async throws -> Void) async throws {
     let store = try await SQLiteStore.open(.memory)
     do {
@@ -214,6 +214,7 @@ func withAPI(start: Instant = monday9, units: [MinshengDomain.Unit] = apiUnits, 
         config.wechat = wechat
         config.smsSecret = smsSecret
         config.filesDirectory = filesDirectory
+        config.metricsToken = metricsToken
         let app = buildApplication(config: config, platform: platform)
         try await app.test(.router) { client in
             try await body(Harness(platform: platform, clock: clock, client: client, accounts: TestAccounts(platform: platform)))

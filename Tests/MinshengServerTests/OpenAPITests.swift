@@ -172,7 +172,7 @@ struct OpenAPITests {
     func security() async throws {
         let ops = try Self.documentedOperations(try Self.document())
         let open = Set(ops.filter { $0.op["security"]?.items?.isEmpty == true }.map { "\($0.method) \($0.path)" })
-        #expect(open == ["GET /healthz", "GET /readyz", "GET /", "GET /openapi.yaml", "POST /api/v1/public/cases", "GET /api/v1/track/{code}",
+        #expect(open == ["GET /healthz", "GET /readyz", "GET /metrics", "GET /", "GET /openapi.yaml", "POST /api/v1/public/cases", "GET /api/v1/track/{code}",
                          "POST /api/v1/track/{code}/evaluate", "POST /api/v1/track/{code}/review", "POST /api/v1/auth/login",
                          "GET /api/v1/reception/schedules", "GET /api/v1/reception/schedules/{sid}", "POST /api/v1/reception/bookings",
                          "POST /api/v1/reception/bookings/cancel"])

@@ -95,6 +95,8 @@ public final class Platform: Sendable {
     public let intelligence: Intelligence
     /// Hotspot reports computed in the last few minutes (HotspotService.swift).
     public let hotspotCache = HotspotCache()
+    /// Counters and gauges for `/metrics`.
+    public let metrics = ServerMetrics()
     let logger: Logger
 
     public init(store: any CaseStore, clock: any TimeSource, calendar: WorkCalendar,

@@ -29,6 +29,8 @@ public struct DeadlineWatcher: Service {
     @discardableResult
     public func tick(at now: Instant, batch: Int = 1_000) async throws -> TickReport {
         var report = TickReport()
+        let start = ContinuousClock.now
+        defer { platform.metrics.recordWatchTick(duration: ContinuousClock.now - start, raised: report.raised, at: now) }
         var seen = Set<CaseID>()
         for _ in 0..<10_000 { // bounded: a case is never examined twice in one tick
             let ids = try await platform.store.casesWithNoticeDue(at: now, limit: batch).filter { !seen.contains($0) }
@@ -103,6 +105,7 @@ public struct NoticeDispatcher: Service {
                 logger.warning("notice \(n.dedupeKey) failed (attempt \(n.attempts + 1)), retry at \(retry): \(error)")
             }
         }
+        platform.metrics.recordDelivery(sent: sent, failed: failed)
         return (sent, failed)
     }
 

@@ -176,23 +176,28 @@ public final class NearDuplicateIndex: @unchecked Sendable {
             return values.withUnsafeBufferPointer { v in
                 signatures.withUnsafeBufferPointer { sigs in
                     next.withUnsafeBufferPointer { nx in
+                        // A template sent by thousands fills every band's bucket with the same cases: the walk
+                        // stops at 2 × maxPerBand entries in all, so such a flood costs a bounded, small amount
+                        // per registration (the newest copies are the ones found, which is what a link needs).
+                        let budget = 2 * maxPerBand
                         var candidates: [Int32] = []
-                        for b in 0..<bands {
+                        candidates.reserveCapacity(min(budget, 64))
+                        for b in 0..<bands where candidates.count < budget {
                             let s = slot(fingerprint(band: b, v))
                             guard keys[s] != 0 else { continue }
                             var c = heads[s]
                             var walked = 0
-                            while c >= 0 && walked < maxPerBand {
+                            while c >= 0 && walked < maxPerBand && candidates.count < budget {
                                 candidates.append(c)
                                 walked += 1
                                 c = nx[Int(c) * bands + b]
                             }
                         }
                         guard !candidates.isEmpty else { return [] }
-                        candidates.sort(by: >)
+                        candidates.sort()
                         var out: [(Int32, Int)] = []
                         var prev: Int32 = -1
-                        for c in candidates where c != prev {
+                        for c in candidates.reversed() where c != prev {
                             prev = c
                             let other = UnsafeBufferPointer(rebasing: sigs[(Int(c) * hashCount)..<(Int(c) * hashCount + hashCount)])
                             let same = MinHasher.equalCount(v, other)
@@ -215,7 +220,15 @@ final class ReadWriteLock: @unchecked Sendable {
     init() {
         l = .allocate(capacity: 1)
         l.initialize(to: pthread_rwlock_t())
-        pthread_rwlock_init(l, nil)
+        // Writer-preferring: glibc's default lets a steady stream of readers (queries at every registration)
+        // starve the writer (the add after each commit), and the request waiting on that add with it.
+        var attr = pthread_rwlockattr_t()
+        pthread_rwlockattr_init(&attr)
+        #if canImport(Glibc)
+        pthread_rwlockattr_setkind_np(&attr, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
+        #endif
+        pthread_rwlock_init(l, &attr)
+        pthread_rwlockattr_destroy(&attr)
     }
 
     deinit {

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Checks on the database after Tests/nodes/run.sh drove load through one or several nodes.
+
+    check.py acked ACKS.json   (--sqlite FILE | --postgres URL)   every acknowledged case is stored
+    check.py multi ACKS.json   …   + no mismatched idempotent retry, no error, no case twice for one key
+    check.py snapshot OUT      …   the notices delivered so far (dedupe keys), to compare later
+    check.py backlog           …   exit 0 when the outbox is empty
+    check.py notices SNAP LOG… …   the notices delivered since SNAP are exactly the lines of the nodes' logs, once each
+    check.py alerts            …   no alert level announced twice for the same case and phase; none left due
+"""
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+
+
+def db_query(db, sql):
+    kind, where = db
+    if kind == "sqlite":
+        c = sqlite3.connect(where)
+        try:
+            return [tuple(r) for r in c.execute(sql).fetchall()]
+        finally:
+            c.close()
+    out = subprocess.run(["psql", where, "-At", "-F", "\t", "-c", sql], check=True, capture_output=True, text=True).stdout
+    return [tuple(line.split("\t")) for line in out.splitlines() if line]
+
+
+def parse(argv):
+    args, db, i = [], None, 0
+    while i < len(argv):
+        if argv[i] in ("--sqlite", "--postgres"):
+            db = (argv[i][2:], argv[i + 1])
+            i += 2
+        else:
+            args.append(argv[i])
+            i += 1
+    if db is None:
+        sys.exit("check.py: --sqlite FILE or --postgres URL")
+    return args, db
+
+
+def fail(msg):
+    print("check: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def check_acked(db, acks):
+    ids = sorted(set(int(v) for v in acks["acked"].values()))
+    stored = set()
+    for k in range(0, len(ids), 500):
+        chunk = ids[k:k + 500]
+        rows = db_query(db, "SELECT id FROM cases WHERE id IN (%s)" % ",".join(map(str, chunk)))
+        stored |= {int(r[0]) for r in rows}
+    missing = [i for i in ids if i not in stored]
+    if missing:
+        fail(f"{len(missing)} acknowledged cases missing, e.g. {missing[:5]}")
+    if len(ids) != len(acks["acked"]):
+        fail(f"{len(acks['acked'])} keys acknowledged but only {len(ids)} distinct cases: two keys got one case")
+    return ids
+
+
+def main():
+    args, db = parse(sys.argv[1:])
+    cmd = args[0]
+    if cmd in ("acked", "multi"):
+        acks = json.load(open(args[1]))
+        ids = check_acked(db, acks)
+        if cmd == "multi":
+            if acks["mismatches"]:
+                fail(f"idempotent retries on another node gave another case: {acks['mismatches'][:3]}")
+            if acks["errors"]:
+                fail(f"errors: {acks['errors'][:3]}")
+            # Every case of this run came from one acknowledged key: no retry made a second case.
+            n = int(db_query(db, "SELECT COUNT(*) FROM cases WHERE title LIKE '%（%-%）'")[0][0])
+            if n != len(ids):
+                fail(f"{n} cases stored for {len(ids)} acknowledged keys")
+            dup = db_query(db, "SELECT client_key, COUNT(*) FROM cases WHERE client_key IS NOT NULL GROUP BY client_key HAVING COUNT(*) > 1")
+            if dup:
+                fail(f"client keys stored twice: {dup[:3]}")
+            print(f"check: {len(ids)} cases, each once; retries on other nodes returned the same case")
+    elif cmd == "snapshot":
+        rows = db_query(db, "SELECT dedupe_key FROM outbox WHERE sent_at IS NOT NULL")
+        json.dump([r[0] for r in rows], open(args[1], "w"))
+    elif cmd == "backlog":
+        n = int(db_query(db, "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")[0][0])
+        sys.exit(0 if n == 0 else 1)
+    elif cmd == "notices":
+        before = set(json.load(open(args[1])))
+        seen, repeated = set(), []
+        for path in args[2:]:
+            try:
+                lines = open(path, encoding="utf-8").read().splitlines()
+            except FileNotFoundError:
+                continue
+            for line in lines:
+                key = json.loads(line)["msgId"]
+                if key in seen:
+                    repeated.append(key)
+                seen.add(key)
+        if repeated:
+            fail(f"{len(repeated)} notices delivered twice, e.g. {repeated[:3]}")
+        sent = {r[0] for r in db_query(db, "SELECT dedupe_key FROM outbox WHERE sent_at IS NOT NULL")} - before
+        if sent != seen:
+            fail(f"outbox marks {len(sent)} sent, the nodes' logs hold {len(seen)}; "
+                 f"missing {list(sent - seen)[:3]}, unexpected {list(seen - sent)[:3]}")
+        print(f"check: {len(seen)} notices, each delivered by exactly one node")
+    elif cmd == "alerts":
+        dup = db_query(db, "SELECT case_id, data, COUNT(*) FROM case_events WHERE action = 'raiseAlert' "
+                           "GROUP BY case_id, data HAVING COUNT(*) > 1")
+        if dup:
+            fail(f"{len(dup)} alerts announced more than once, e.g. {dup[:3]}")
+        now = int(time.time())
+        due = int(db_query(db, f"SELECT COUNT(*) FROM cases WHERE next_notice_at IS NOT NULL AND next_notice_at <= {now - 5}")[0][0])
+        if due:
+            fail(f"{due} cases still due for the watch")
+        n = int(db_query(db, "SELECT COUNT(*) FROM case_events WHERE action = 'raiseAlert'")[0][0])
+        print(f"check: {n} alert announcements, none twice, none left due")
+    else:
+        fail("unknown command " + cmd)
+
+
+if __name__ == "__main__":
+    main()
