@@ -367,6 +367,10 @@ public struct Case: Sendable, Equatable, Codable, Identifiable {
     public var risks: [String] = []
     public var supervisionOrders: [SupervisionOrder] = []
     public var owner: Owner?
+    /// A visit (来访): how many people came; five or more is a group visit (集体访).
+    public var visitors: Int?
+    /// A reception-day booking (领导接访日): when the citizen is to meet the leader.
+    public var appointment: Instant?
     /// The last alert level announced for the running deadline (the watcher's memory: never the same notice twice).
     public var alertNotice: AlertNotice?
     /// Number of events; the next event's sequence number is `version + 1`.
@@ -385,6 +389,10 @@ public struct Case: Sendable, Equatable, Codable, Identifiable {
     }
 
     /// The limit that governs what must happen next; the inbox is ordered by it.
+    /// Five or more people at once (集体访): flagged and announced to the center's leaders at registration.
+    public var isGroupVisit: Bool { (visitors ?? 0) >= Case.groupVisitSize }
+    public static let groupVisitSize = 5
+
     public var currentDue: Instant? {
         switch state {
         case .registered, .returnRequested: deadlines.dispatch
@@ -443,6 +451,7 @@ extension Case {
         case state, registeredAt, center, holder, leadUnit, coHandlers, dispatchMode, deliveredAt, deadlines, pause
         case pendingExtension, extended, transferCount, reopenCount, leaderProposed, returnRequest, rejection, reply
         case evaluation, reviewDecision, rereviewDecision, handedOffTo, suggestion, repeatOf, similar, risks, supervisionOrders, owner, alertNotice
+        case visitors, appointment
         case version, updatedAt
     }
 
@@ -491,6 +500,8 @@ extension Case {
         supervisionOrders = try k.decodeIfPresent([SupervisionOrder].self, forKey: .supervisionOrders) ?? []
         owner = try k.decodeIfPresent(Owner.self, forKey: .owner)
         alertNotice = try k.decodeIfPresent(AlertNotice.self, forKey: .alertNotice)
+        visitors = try k.decodeIfPresent(Int.self, forKey: .visitors)
+        appointment = try k.decodeIfPresent(Instant.self, forKey: .appointment)
         version = try k.decode(Int.self, forKey: .version)
         updatedAt = try k.decodeIfPresent(Instant.self, forKey: .updatedAt) ?? registeredAt
     }

@@ -70,6 +70,7 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
     // along; each handler says whether it needs one (citizens' endpoints do not).
     let api = router.group("api/v1").add(middleware: AuthMiddleware(accounts: platform.accounts, trustProxy: config.trustProxy))
     // One instance for the API and the portal: the per-address limits are shared.
+    let files = config.filesDirectory.flatMap { try? FileVault(directory: $0) }
     let citizens = PublicController(platform: platform)
     citizens.addRoutes(to: api)
     AuthController(platform: platform).addRoutes(to: api)
@@ -80,13 +81,17 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
     StatsController(platform: platform).addRoutes(to: api)
     HotlineController(platform: platform).addRoutes(to: api)
     HotspotsController(platform: platform).addRoutes(to: api)
+    AttachmentsController(platform: platform, files: files).addRoutes(to: api)
+    let reception = ReceptionController(platform: platform, citizens: citizens)
+    reception.addRoutes(to: api)
     // The web console: pages render refusals as pages, and a stale cookie leads to the login form.
     let pages = Pages.shared
     var webAuth = AuthMiddleware(accounts: platform.accounts, trustProxy: config.trustProxy)
     webAuth.lenient = true
     let web = router.group("").add(middleware: WebErrorMiddleware(pages: pages)).add(middleware: webAuth)
-    let files = config.filesDirectory.flatMap { try? FileVault(directory: $0) }
-    ConsoleController(platform: platform, pages: pages, files: files).addRoutes(to: web)
+    let console = ConsoleController(platform: platform, pages: pages, files: files)
+    console.addRoutes(to: web)
+    ReceptionPages(platform: platform, pages: pages, console: console, api: reception).addRoutes(to: web)
     PortalController(platform: platform, pages: pages, service: citizens, files: files).addRoutes(to: web)
     Open311Controller(platform: platform).addRoutes(to: router.group("open311/v2"))
     ChannelRoutes(platform: platform, config: config).add(to: router.group("channels"))

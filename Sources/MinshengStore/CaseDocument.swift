@@ -99,6 +99,8 @@ enum CaseDocument {
             w.str("id", o.id); w.str("name", o.name); w.int("unit", o.unit); w.int("since", o.since.seconds)
             w.close()
         }
+        w.int("visitors", c.visitors.map(Int64.init))
+        w.int("appointment", c.appointment?.seconds)
         if let n = c.alertNotice {
             w.key("alertNotice"); w.open(); w.str("level", n.level.rawValue); w.str("phase", n.phase); w.close()
         }

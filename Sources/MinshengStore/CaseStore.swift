@@ -30,6 +30,9 @@ public protocol CaseStore: AccountStore {
     func setting(_ key: String) async throws -> String?
     /// Stores a setting; nil removes it.
     func setSetting(_ key: String, _ value: String?) async throws
+    /// Reads a setting and writes what `change` makes of it (nil removes it) in one write transaction, so that two
+    /// admins editing one list (reception schedules) never lose each other's change; returns the new value.
+    func updateSetting(_ key: String, _ change: @escaping @Sendable (String?) throws -> String?) async throws -> String?
 
     // MARK: Cases
     /// Stores new cases with their first events; ids are assigned by the store and returned in order.
@@ -94,6 +97,50 @@ public protocol CaseStore: AccountStore {
     /// The cases registered in [from, to) (a range scan of the index on `registered_at`), limited like `caseVolume`,
     /// oldest first, at most `limit`: what hotspot clustering reads.
     func hotspotCases(from: Instant, to: Instant, scope: Set<UnitID>?, limit: Int) async throws -> [HotspotCaseRow]
+
+    // MARK: Acknowledgement (GB/T 33358)
+    /// Channel, registration (received) time and acknowledgement time of every case registered in [from, to), limited
+    /// like `caseVolume`. A case is acknowledged at registration (`Registration.acknowledgedAt`) or when its first
+    /// notice of kind "ack" is delivered (`markNoticeSent`).
+    func acknowledgements(from: Instant, to: Instant, scope: Set<UnitID>?) async throws -> [AcknowledgementRow]
+
+    // MARK: Leader reception days (领导接访日)
+    /// Books a slot and registers its case in one transaction. A slot already booked (not cancelled) is refused with
+    /// `StoreError.conflict("slot_taken")` and nothing is written; of two concurrent bookings of one slot exactly one wins.
+    func bookReception(_ booking: ReceptionBooking, registration: Registration) async throws -> (ReceptionBooking, Case)
+    /// Live (not cancelled) bookings of a schedule (every schedule when nil) on days in [from, through].
+    func receptionBookings(scheduleID: String?, from: Day, through: Day) async throws -> [ReceptionBooking]
+    /// The booking a case was made by (live or cancelled; the latest).
+    func receptionBooking(caseID: CaseID) async throws -> ReceptionBooking?
+    /// Cancels the case's live booking (the slot is free again) and takes `step` on the case, in one transaction;
+    /// `StoreError.conflict("no_booking")` when the case has no live booking.
+    func cancelReception(caseID: CaseID, at: Instant, _ step: @escaping @Sendable (Case) throws -> CaseChange) async throws -> Case
+}
+
+public struct AcknowledgementRow: Sendable, Equatable {
+    public var channel: String
+    public var registeredAt: Instant
+    public var acknowledgedAt: Instant?
+    public init(channel: String, registeredAt: Instant, acknowledgedAt: Instant?) {
+        self.channel = channel; self.registeredAt = registeredAt; self.acknowledgedAt = acknowledgedAt
+    }
+}
+
+/// One booked reception slot: schedule, day (China time), slot number (0-based) and its start.
+public struct ReceptionBooking: Sendable, Equatable {
+    public var id: Int64
+    public var scheduleID: String
+    public var day: Day
+    public var slot: Int
+    public var startsAt: Instant
+    public var caseID: CaseID
+    public var createdAt: Instant
+    public var cancelledAt: Instant?
+    public init(id: Int64 = 0, scheduleID: String, day: Day, slot: Int, startsAt: Instant, caseID: CaseID = 0, createdAt: Instant,
+                cancelledAt: Instant? = nil) {
+        self.id = id; self.scheduleID = scheduleID; self.day = day; self.slot = slot; self.startsAt = startsAt; self.caseID = caseID
+        self.createdAt = createdAt; self.cancelledAt = cancelledAt
+    }
 }
 
 /// A message to a unit, kept in the outbox in the same transaction as the event it announces, delivered later.
@@ -133,10 +180,12 @@ public struct Registration: Sendable {
     public var citizenKey: String?
     /// Notices to queue with the registration (its case id is not known yet: "{id}" in a key or message stands for it).
     public var notices: [Notice] = []
+    /// When the citizen got the tracking code, if the registration's own answer carried it (portal, WeChat, in person).
+    public var acknowledgedAt: Instant?
     public init(case c: Case, events: [CaseEvent], alert: AlertThresholds, clientKey: String? = nil, nextNotice: Instant? = nil,
-                citizenKey: String? = nil, notices: [Notice] = []) {
+                citizenKey: String? = nil, notices: [Notice] = [], acknowledgedAt: Instant? = nil) {
         self.case = c; self.events = events; self.alert = alert; self.clientKey = clientKey; self.nextNotice = nextNotice
-        self.citizenKey = citizenKey; self.notices = notices
+        self.citizenKey = citizenKey; self.notices = notices; self.acknowledgedAt = acknowledgedAt
     }
 }
 
@@ -205,6 +254,10 @@ public struct CaseSummary: Sendable, Equatable, Codable {
     public var registeredAt: Instant
     public var due: Instant?
     public var alert: AlertLevel
+    /// A visit's number of people (a group visit from five), for the inbox's marker.
+    public var visitors: Int? = nil
+    /// Files on the case (a letter's scanned pages, photos).
+    public var attachments: Int = 0
 }
 
 public struct CasePage: Sendable {

@@ -36,11 +36,11 @@ extension SQLiteStore {
         }
     }
 
-    static let caseColumns = 24
+    static let caseColumns = 25
     static let caseInsertHead = """
         INSERT INTO cases (id, tracking_code, client_key, state, channel, kind, category, center_unit, holder_unit, \
         location_unit, registered_at, updated_at, due_at, alert_base, warn_at, urgent_at, alarm_at, is_open, version, title, doc, \
-        next_notice_at, citizen_key, leader_proposed) VALUES
+        next_notice_at, citizen_key, leader_proposed, acknowledged_at) VALUES
         """
 
     /// Inserts the cases, their first events and their search tokens, many rows per statement, with plain
@@ -94,6 +94,7 @@ extension SQLiteStore {
                     .text(r.alert.base.rawValue), Self.opt(r.alert.warning), Self.opt(r.alert.urgent), Self.opt(r.alert.alarm),
                     .integer(c.state.isOpen ? 1 : 0), .integer(c.version), .text(c.title), .text(p.doc),
                     Self.opt(r.nextNotice), r.citizenKey.map { .text($0) } ?? .null, .integer(c.leaderProposed ? 1 : 0),
+                    Self.opt(r.acknowledgedAt),
                 ]
                 for (e, data) in zip(r.events, p.eventData) {
                     eventBinds += Self.eventBinds(e, caseID: id, data: data)
@@ -150,8 +151,13 @@ extension SQLiteStore {
     // MARK: Steps
 
     public func update(_ id: CaseID, _ step: @escaping @Sendable (Case) throws -> CaseChange) async throws -> Case {
+        try await write { _ in try await self.applyUpdate(id, step) }
+    }
+
+    /// The body of `update`, for callers already inside the writer's transaction.
+    func applyUpdate(_ id: CaseID, _ step: @Sendable (Case) throws -> CaseChange) async throws -> Case {
         let conn = writerConnection
-        return try await write { _ in
+        do {
             guard let row = try await conn.query("SELECT doc FROM cases WHERE id = ?", [.integer(Int(id))]).first,
                   let oldDoc = row.column("doc")?.string else {
                 throw StoreError.caseNotFound(id)
@@ -327,7 +333,8 @@ extension SQLiteStore {
         let limit = max(1, min(q.limit, 500))
         let rows = try await reader.raw("""
             SELECT c.id, c.tracking_code, c.title, c.state, c.kind, c.channel, c.category, c.holder_unit, c.registered_at, c.due_at, \
-            \(alertExpr) AS alert FROM cases c \(join) \(whereClause) \(orderClause) LIMIT \(literal: limit + 1) OFFSET \(literal: offset)
+            \(alertExpr) AS alert, CASE WHEN c.channel = 'visit' THEN json_extract(c.doc, '$.visitors') END AS visitors, \
+            (SELECT COUNT(*) FROM attachments a WHERE a.case_id = c.id) AS files FROM cases c \(join) \(whereClause) \(orderClause) LIMIT \(literal: limit + 1) OFFSET \(literal: offset)
             """).all()
         var items: [CaseSummary] = []
         items.reserveCapacity(min(rows.count, limit))
@@ -344,7 +351,9 @@ extension SQLiteStore {
                 holder: try row.decode(column: "holder_unit", as: Int64.self),
                 registeredAt: Instant(seconds: try row.decode(column: "registered_at", as: Int64.self)),
                 due: due == noDue ? nil : Instant(seconds: due),
-                alert: AlertLevel(rawValue: try row.decode(column: "alert", as: String.self)) ?? .normal))
+                alert: AlertLevel(rawValue: try row.decode(column: "alert", as: String.self)) ?? .normal,
+                visitors: try row.decode(column: "visitors", as: Int?.self),
+                attachments: try row.decode(column: "files", as: Int.self)))
         }
         var next: String?
         if rows.count > limit, let last = items.last {

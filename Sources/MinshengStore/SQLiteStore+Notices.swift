@@ -31,6 +31,10 @@ extension SQLiteStore {
         try await write { _ in
             _ = try await self.writerConnection.query("UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
                                                       [.integer(Int(at.seconds)), .integer(Int(id))])
+            // The acknowledgement with the tracking code reached the citizen: that is when the case was acknowledged.
+            _ = try await self.writerConnection.query(
+                "UPDATE cases SET acknowledged_at = ? WHERE acknowledged_at IS NULL AND id = (SELECT case_id FROM outbox WHERE id = ? AND kind = 'ack')",
+                [.integer(Int(at.seconds)), .integer(Int(id))])
         }
     }
 

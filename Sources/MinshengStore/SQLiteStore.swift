@@ -32,7 +32,8 @@ public final class SQLiteStore: CaseStore, AccountStore {
     private let readerConnections: [SQLiteConnection]
     private let readers: [any SQLDatabase]
     private let nextReader = Atomic<Int>(0)
-    private let nextCaseID = Mutex<Int64>(1)
+    /// The next case id; a job that registers inside `write` (a reception booking) takes its id from here too.
+    let nextCaseID = Mutex<Int64>(1)
     private let queue = WriteQueue<WriteJob>(maxBatch: 512)
     let logger: Logger
     public let location: Location
@@ -491,6 +492,27 @@ enum SQLiteSchema {
             ) WITHOUT ROWID
             """,
             "CREATE INDEX calls_caller ON calls(caller_key, started_at)",
+        ]),
+        (11, [
+            // When the citizen got the tracking code (GB/T 33358 time to acknowledgement): set at registration when the
+            // answer carries it (portal, WeChat reply, in person), or when the outbox delivers the "ack" notice (SMS, e-mail).
+            "ALTER TABLE cases ADD COLUMN acknowledged_at INTEGER",
+            // Leader reception days (领导接访日): one row per booked slot; the partial unique index is what makes a slot
+            // impossible to book twice, whatever the concurrency. A cancelled booking keeps its row and frees the slot.
+            """
+            CREATE TABLE reception_bookings (
+                id INTEGER PRIMARY KEY,
+                schedule_id TEXT NOT NULL,
+                day TEXT NOT NULL,
+                slot INTEGER NOT NULL,
+                starts_at INTEGER NOT NULL,
+                case_id INTEGER NOT NULL REFERENCES cases(id),
+                created_at INTEGER NOT NULL,
+                cancelled_at INTEGER
+            )
+            """,
+            "CREATE UNIQUE INDEX reception_bookings_slot ON reception_bookings(schedule_id, day, slot) WHERE cancelled_at IS NULL",
+            "CREATE INDEX reception_bookings_case ON reception_bookings(case_id)",
         ]),
     ]
 }

@@ -202,7 +202,7 @@ struct Harness: Sendable {
 
 /// Builds the app the way production does, with test doubles, runs `body` against its router, closes the store.
 func withAPI(start: Instant = monday9, units: [MinshengDomain.Unit] = apiUnits, wechat: WeChatConfig? = nil, smsSecret: String? = nil, metricsToken: String? = nil,
-             _ body: @Sendable (Harness) async throws -> Void) async throws {
+             filesDirectory: String? = nil, _ body: @Sendable (Harness) async throws -> Void) async throws {
     let store = try await SQLiteStore.open(.memory)
     do {
         let clock = ManualClock(start)
@@ -213,6 +213,7 @@ func withAPI(start: Instant = monday9, units: [MinshengDomain.Unit] = apiUnits, 
         var config = AppConfig(calendar: platform.calendar)
         config.wechat = wechat
         config.smsSecret = smsSecret
+        config.filesDirectory = filesDirectory
         config.metricsToken = metricsToken
         let app = buildApplication(config: config, platform: platform)
         try await app.test(.router) { client in

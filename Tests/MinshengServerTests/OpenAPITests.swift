@@ -173,8 +173,10 @@ struct OpenAPITests {
         let ops = try Self.documentedOperations(try Self.document())
         let open = Set(ops.filter { $0.op["security"]?.items?.isEmpty == true }.map { "\($0.method) \($0.path)" })
         #expect(open == ["GET /healthz", "GET /readyz", "GET /metrics", "GET /", "GET /openapi.yaml", "POST /api/v1/public/cases", "GET /api/v1/track/{code}",
-                         "POST /api/v1/track/{code}/evaluate", "POST /api/v1/track/{code}/review", "POST /api/v1/auth/login"])
-        let samples = ["id": "1", "action": "sign", "code": "ABCDEFGH23", "year": "2026", "uid": "1", "tid": "1", "callId": "CALL-1"]
+                         "POST /api/v1/track/{code}/evaluate", "POST /api/v1/track/{code}/review", "POST /api/v1/auth/login",
+                         "GET /api/v1/reception/schedules", "GET /api/v1/reception/schedules/{sid}", "POST /api/v1/reception/bookings",
+                         "POST /api/v1/reception/bookings/cancel"])
+        let samples = ["id": "1", "action": "sign", "code": "ABCDEFGH23", "year": "2026", "uid": "1", "tid": "1", "callId": "CALL-1", "aid": "1", "sid": "r1"]
         try await withAPI { h in
             for (method, path, _) in ops {
                 let uri = path.split(separator: "/", omittingEmptySubsequences: false).map { seg -> String in

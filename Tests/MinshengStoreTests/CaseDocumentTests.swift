@@ -32,6 +32,8 @@ import Testing
         c.repeatOf = 12
         c.similar = [3, 7]
         c.risks = ["self-harm", "gathering"]
+        c.visitors = 6
+        c.appointment = Instant(seconds: 1_700_003_000)
         c.handedOffTo = .fire; c.version = 9; c.updatedAt = Instant(seconds: 1_700_000_700)
         return c
     }

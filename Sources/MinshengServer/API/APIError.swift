@@ -83,6 +83,8 @@ public enum APILimits {
     public static let maxTitle = 200
     public static let maxContent = 10_000
     public static let maxNote = 2_000
+    /// A staff form with files (a letter's scanned pages), read whole into memory.
+    public static let maxUploadBytes = 64 * 1024 * 1024
 }
 
 /// Turns thrown errors into `{"error", "message", …}` with the right status.

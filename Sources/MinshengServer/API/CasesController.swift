@@ -16,7 +16,7 @@ struct CasesController {
     }
 
     static let createFields = ["channel", "kind", "title", "content", "citizen", "address", "locationUnit", "category",
-                               "caseClass", "center", "policy", "receivedAt", "note", "callId"]
+                               "caseClass", "center", "policy", "receivedAt", "note", "callId", "visitors"]
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
         let user = try context.requireRole([.registrar, .dispatcher]).user
@@ -54,6 +54,17 @@ struct CasesController {
             draft.receivedAt = i
         }
         draft.center = try registeringCenter(draft.center, for: user)
+        // 来访: the number of people who came (a group visit from five); a visit without the number is one person.
+        if let n = try f.int("visitors") {
+            guard draft.channel == .visit else { throw APIError.invalid("visitors", "来访人数只用于来访（channel 为 visit）") }
+            guard (1...10_000).contains(n) else { throw APIError.invalid("visitors", "来访人数应为 1 到 10000") }
+            draft.visitors = Int(n)
+        } else if draft.channel == .visit {
+            draft.visitors = 1
+        }
+        // A letter's writer is not there to be told the tracking code: it goes by SMS to a mobile number, through the
+        // outbox (its delivery is the letter's acknowledgement).
+        if draft.channel == .letter { draft.acknowledge = true }
         // A hotline call: the case keeps the call id and the recording; the caller's number if none was typed.
         var call: Call?
         if let callID = try f.string("callId", max: 100) {

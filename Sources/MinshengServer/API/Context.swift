@@ -55,6 +55,7 @@ struct AuthMiddleware: RouterMiddleware {
         path.hasPrefix("/api/v1/public/") || path.hasPrefix("/api/v1/track/") || path == "/api/v1/auth/login"
             || path == "/" || path == "/submit" || path == "/track" || path.hasPrefix("/track/") || path == "/disclosure"
             || path.hasPrefix("/portal/") || path.hasPrefix("/static/") || path == "/login"
+            || path == "/reception" || path.hasPrefix("/reception/")
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -103,6 +104,11 @@ struct AuthMiddleware: RouterMiddleware {
         if sent == nil, request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
             let body = try await request.collectBody(upTo: APILimits.maxBodyBytes)
             sent = FormData.parse(String(buffer: body))["_csrf"]
+        } else if sent == nil, let boundary = Multipart.boundary(request.headers[.contentType]) {
+            // A form with files (scanned pages of a letter): the token is a part of it.
+            let body = try await request.collectBody(upTo: APILimits.maxUploadBytes)
+            sent = try Multipart.parse(Array(body.readableBytesView), boundary: boundary)
+                .first { $0.name == "_csrf" && $0.filename == nil }.map { String(decoding: $0.data, as: UTF8.self) }
         }
         guard let sent, Secrets.constantTimeEqual(sent, principal.token.csrf) else {
             throw APIError(.forbidden, "csrf_failed", "请求缺少或带有错误的 CSRF 令牌，请刷新页面后重试")

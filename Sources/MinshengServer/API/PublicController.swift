@@ -13,11 +13,14 @@ struct PublicController {
     let failures: RateLimiter
     /// Submissions per address: 20 an hour (a family or an office behind one address still gets through).
     let submissions: RateLimiter
+    /// Reception-day bookings per address: like submissions, 20 an hour.
+    let bookings: RateLimiter
 
     init(platform: Platform) {
         self.platform = platform
         failures = RateLimiter(limit: 10, window: 15 * 60, clock: platform.clock)
         submissions = RateLimiter(limit: 20, window: 3600, clock: platform.clock)
+        bookings = RateLimiter(limit: 20, window: 3600, clock: platform.clock)
     }
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
@@ -144,6 +147,8 @@ struct PublicController {
             ("rejection", c.rejection.map { .object([("route", .string($0.rawValue)), ("label", .string($0.label))]) } ?? .null),
             ("canEvaluate", .bool(may(.evaluate))),
             ("canReview", .bool(may(.review) || may(.rereview))),
+            ("appointment", .time(c.appointment)),
+            ("receptionLeader", c.appointment == nil ? .null : .opt(c.owner?.name)),
             ("timeline", .array(events.filter { Self.publicSteps.contains($0.action) }.map { e in
                 .object([("at", .time(e.at)), ("step", .string(e.action.rawValue)), ("label", .string(e.action.label)),
                          ("state", .string(e.toState.label))])

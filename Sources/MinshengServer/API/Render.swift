@@ -20,6 +20,9 @@ extension Platform {
             ("repeatOf", .opt(c.repeatOf)),
             ("similar", .array(c.similar.map { .int($0) })),
             ("risks", .array(c.risks.map { r in .object([("id", .string(r)), ("name", .string(riskName(r)))]) })),
+            ("visitors", .opt(c.visitors)),
+            ("groupVisit", .bool(c.isGroupVisit)),
+            ("appointment", .time(c.appointment)),
             ("title", .string(c.title)),
             ("content", .string(c.content)),
             ("citizen", renderCitizen(c.citizen)),
@@ -92,7 +95,8 @@ extension Platform {
     }
 
     func riskName(_ id: String) -> String {
-        intelligence.riskMatcher.lexicon.categories.first { $0.id == id }?.name ?? id
+        if id == Platform.groupVisitFlag { return "集体访" }
+        return intelligence.riskMatcher.lexicon.categories.first { $0.id == id }?.name ?? id
     }
 
     /// The fields that name a case, first in every shape of it.
@@ -158,6 +162,7 @@ extension Platform {
             ("state", .string(s.state.rawValue)), ("kind", .string(s.kind.rawValue)), ("channel", .string(s.channel.rawValue)),
             ("category", .opt(s.category)), ("holder", unitRef(s.holder)), ("registeredAt", .time(s.registeredAt)),
             ("due", .time(s.due)), ("alert", .string(s.alert.rawValue)),
+            ("visitors", .opt(s.visitors)), ("groupVisit", .bool((s.visitors ?? 0) >= Case.groupVisitSize)), ("attachments", .int(Int64(s.attachments))),
         ])
     }
 

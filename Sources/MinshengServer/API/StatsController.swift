@@ -14,6 +14,7 @@ struct StatsController {
         group.get("stats/units", use: ranking)
         group.get("stats/units/:id", use: show)
         group.get("stats/overview", use: overview)
+        group.get("stats/channels", use: channels)
     }
 
     /// The longest period one request may ask for.
@@ -120,6 +121,14 @@ struct StatsController {
 
     /// The leader's dashboard as JSON (`/console/dashboard` draws the same figures): the signed-in user's scope,
     /// `from`/`to` dates both included (default: the 30 days ending today), `level`/`kind` for the ranking.
+    /// Per channel: volume, share, time to acknowledgement (median, p90) and the share within the GB/T 33358 target.
+    @Sendable func channels(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        let user = try context.requireRole(Self.readers).user
+        let p = try Params(request, known: ["from", "to"])
+        let (from, to) = try DashboardController.period(from: p.get("from"), to: p.get("to"), now: platform.clock.now())
+        return platform.render(try await platform.channelFigures(scopeRoot: platform.scopeRoot(of: user), from: from, to: to))
+    }
+
     @Sendable func overview(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireRole(Self.readers).user
         let p = try Params(request, known: ["from", "to", "level", "kind"])

@@ -99,8 +99,23 @@ public enum DemoLoader {
             draft.locationUnit = town?.id ?? district.id
             draft.address = "\(district.name)\(town?.name ?? "")"
             draft.receivedAt = at
+            // Channels acknowledged by a message (SMS, e-mail, letters by SMS) get their acknowledgement, delivered a
+            // plausible while after receipt, so that the dashboard's acknowledgement figures have something to show.
+            let ackDelay: Int64? = switch draft.channel {
+            case .sms: 15 + Int64(rng.next() % 300)
+            case .email: 600 + Int64(rng.next() % 108_000)
+            case .letter: 86_400 + Int64(rng.next() % (20 * 86_400))
+            default: nil
+            }
+            if ackDelay != nil {
+                draft.acknowledge = true
+                if draft.channel == .email { draft.acknowledgeTo = platform.sealer.seal("mailto:citizen\(i)@example.com") }
+            }
             let c = try await platform.register(draft, by: admin, at: at).case
             let id = c.id
+            if let d = ackDelay, at.adding(seconds: d) <= now, let ack = try await platform.store.notices(of: id).first(where: { $0.kind == "ack" }) {
+                try await platform.store.markNoticeSent(ack.id, at: at.adding(seconds: d))
+            }
             func step(_ s: Step, as unit: UnitID? = nil, note: String = "") async throws {
                 var a = admin
                 a.unit = unit

@@ -41,6 +41,22 @@ public enum DemoUsers {
         for a in list where try await platform.store.user(login: a.login) == nil {
             _ = try await platform.accounts.createUser(login: a.login, name: a.name, unit: a.unit, roles: a.roles, password: password)
         }
+        try await publishReceptionDays(platform)
         return list
+    }
+
+    /// The demo leaders' reception days (领导接访日), so that the portal's page has something to book.
+    static func publishReceptionDays(_ platform: Platform) async throws {
+        guard try await platform.receptionSchedules().isEmpty, let admin = try await platform.store.user(login: "admin") else { return }
+        let plans: [(String, [Int], String, String, Int, String, String)] = [
+            ("city.leader", [2, 4], "09:00", "11:30", 6, "重庆市信访办公室一楼接待大厅", "征地拆迁、劳动保障、城乡建设"),
+            ("yz.leader", [3], "14:30", "17:00", 5, "渝中区信访办公室接待室", "物业管理、噪音扰民、市容环境"),
+        ]
+        for (login, weekdays, start, end, slots, place, topics) in plans {
+            guard let leader = try await platform.store.user(login: login) else { continue }
+            _ = try await platform.saveReceptionSchedule(
+                Platform.ScheduleDraft(leaderID: leader.id, weekdays: weekdays, start: start, end: end, slots: slots, place: place, topics: topics),
+                id: nil, by: admin)
+        }
     }
 }

@@ -47,6 +47,13 @@ public struct CaseDraft: Sendable {
     /// Queue an acknowledgement (kind "ack") with the tracking code to the citizen's phone in the registration's
     /// transaction (SMS: GB/T 33358 asks for an answer within 3 minutes). The outbox keeps the phone sealed.
     public var acknowledge = false
+    /// Where the acknowledgement goes when not to the citizen's mobile: a sealed "mailto:" address (e-mail).
+    public var acknowledgeTo: String?
+    /// A visit (来访): how many people came (five or more: a group visit, 集体访).
+    public var visitors: Int?
+    /// A reception-day booking: the slot's time and the leader who receives (the case is owned by them from the start).
+    public var appointment: Instant?
+    public var owner: Owner?
     public init(channel: Channel, kind: CaseKind, title: String, content: String, citizen: Citizen = Citizen()) {
         self.channel = channel; self.kind = kind; self.title = title; self.content = content; self.citizen = citizen
     }
@@ -238,6 +245,15 @@ public final class Platform: Sendable {
     // MARK: Registration
 
     public func register(_ draft: CaseDraft, by actor: Actor, clientKey: String? = nil, at: Instant? = nil) async throws -> RegisterOutcome {
+        let (reg, signature) = try await prepare(draft, by: actor, clientKey: clientKey, at: at)
+        let outcome = try await store.register([reg])[0]
+        if outcome.created { intelligence.indexed(outcome.case.id, signature: signature) }
+        return outcome
+    }
+
+    /// Everything registration decides before the store writes: checks, classification, repeats, risks, notices.
+    func prepare(_ draft: CaseDraft, by actor: Actor, clientKey: String? = nil, at: Instant? = nil) async throws
+        -> (Registration, signature: NearDuplicateSignature) {
         let now = at ?? clock.now()
         let centerID = draft.center ?? defaultCenter?.id
         guard let centerID, let center = unit(centerID), center.kind == .center else {
@@ -258,6 +274,9 @@ public final class Platform: Sendable {
         c.locationUnit = draft.locationUnit
         c.category = draft.category
         c.caseClass = draft.caseClass
+        c.visitors = draft.visitors
+        c.appointment = draft.appointment
+        c.owner = draft.owner
         if let classifier {
             let (label, confidence) = classifier.classify(title: draft.title, text: draft.content)
             c.suggestion = Suggestion(category: label, confidence: Int((confidence * 1000).rounded()),
@@ -289,9 +308,14 @@ public final class Platform: Sendable {
                                   createdAt: now))
             logger.warning("risk words at registration", metadata: ["categories": "\(c.risks)", "phrases": "\(phrases)"])
         }
-        if draft.acknowledge, let phone = citizen.phone, Contact.isMobile(phone), let sealedPhone = c.citizen.phone {
-            // The phone stays sealed in the outbox; the dispatcher opens it at send time.
-            notices.append(Notice(dedupeKey: "{id}:ack:citizen", caseID: 0, kind: "ack", recipientUnit: nil, phone: sealedPhone,
+        if c.isGroupVisit {
+            // 集体访: flagged like a risk word and announced at once to the leaders the center serves.
+            c.risks.append(Self.groupVisitFlag)
+            notices += try await groupVisitNotices(c, center: center, at: now)
+        }
+        if draft.acknowledge, let to = draft.acknowledgeTo ?? citizen.phone.flatMap({ Contact.isMobile($0) ? c.citizen.phone : nil }) {
+            // The address stays sealed in the outbox; the dispatcher opens it at send time.
+            notices.append(Notice(dedupeKey: "{id}:ack:citizen", caseID: 0, kind: "ack", recipientUnit: nil, phone: to,
                                   message: Self.acknowledgementText(c, center: center), createdAt: now))
         }
         let rules = DeadlineRules(policy: policy, calendar: calendar)
@@ -302,10 +326,9 @@ public final class Platform: Sendable {
         for (k, v) in draft.eventData where event.data[k] == nil { event.data[k] = v }
         let reg = Registration(case: registered, events: [event], alert: Lifecycle.alertThresholds(of: registered, rules: rules),
                                clientKey: clientKey, nextNotice: Lifecycle.nextNotice(of: registered, rules: rules),
-                               citizenKey: citizenKey, notices: notices)
-        let outcome = try await store.register([reg])[0]
-        if outcome.created { intelligence.indexed(outcome.case.id, signature: signature) }
-        return outcome
+                               citizenKey: citizenKey, notices: notices,
+                               acknowledgedAt: AcknowledgementTarget.atRegistration(draft.channel) ? now : nil)
+        return (reg, signature)
     }
 
     /// Takes one step on a case: the lifecycle decides, the store writes case and event in one transaction.

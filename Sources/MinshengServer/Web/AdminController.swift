@@ -53,6 +53,7 @@ struct AdminController {
         ("users", "用户与角色", "/console/admin/users"), ("units", "单位", "/console/admin/units"),
         ("categories", "分类与承办部门", "/console/admin/categories"), ("calendar", "工作日历", "/console/admin/calendar"),
         ("policies", "办理时限标准", "/console/admin/policies"), ("risk", "风险词", "/console/admin/risk"),
+        ("reception", "领导接访日", "/console/admin/reception"),
     ]
 
     func base(_ p: Principal, tab: String, title: String, flash: [String: String]? = nil) -> [String: Any] {

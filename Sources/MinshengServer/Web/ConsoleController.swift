@@ -218,12 +218,14 @@ struct ConsoleController {
             "channels": Self.options(Channel.self, selected: param("channel"), blank: "全部渠道"),
         ] as [String: Any]
         c["rows"] = page.items.map { s -> [String: Any] in
-            [
+            Web.compact([
                 "id": s.id, "title": s.title, "code": s.trackingCode, "state": s.state.label,
                 "alert": s.alert.rawValue, "alertLabel": s.alert == .normal ? "正常" : s.alert.label,
                 "kind": s.kind.label, "channel": s.channel.label, "holder": platform.unit(s.holder)?.name ?? "",
                 "due": Web.time(s.due), "overdue": s.due.map { $0 < now } ?? false, "registered": Web.time(s.registeredAt),
-            ]
+                "groupVisit": (s.visitors ?? 0) >= Case.groupVisitSize, "visitors": s.visitors.map(String.init) ?? "",
+                "scans": s.channel == .letter && s.attachments > 0 ? "\(s.attachments)页" : "",
+            ])
         }
         c["empty"] = page.items.isEmpty
         if let next = page.nextCursor {
@@ -273,6 +275,8 @@ struct ConsoleController {
             "nextChange": Web.time(alert.nextChange),
             "paused": c0.pause != nil, "repeatOf": c0.repeatOf ?? 0, "isRepeat": c0.repeatOf != nil,
             "risks": c0.risks.map(platform.riskName).joined(separator: "、"),
+            "visitors": c0.visitors.map(String.init) ?? "", "groupVisit": c0.isGroupVisit, "isLetter": c0.channel == .letter,
+            "appointment": Web.time(c0.appointment),
             "similar": c0.similar.isEmpty ? nil : c0.similar.map { ["id": $0] },
             "reply": c0.reply.map { r in ["result": r.result.label, "text": r.text, "at": Web.time(r.at), "unit": r.unit.flatMap(platform.unit)?.name ?? ""] as [String: Any] } as Any,
             "evaluation": c0.evaluation?.label ?? "",
@@ -317,6 +321,7 @@ struct ConsoleController {
         c["hasSimilar"] = !c0.similar.isEmpty
         let attachments = try await platform.store.attachments(of: id)
         c["hasAttachments"] = !attachments.isEmpty
+        c["attachmentCount"] = attachments.count
         c["attachments"] = attachments.map { a in
             ["id": a.id, "name": a.name, "size": a.size >= 1_048_576 ? String(format: "%.1f MB", Double(a.size) / 1_048_576)
                 : a.size >= 1024 ? "\(a.size / 1024) KB" : "\(a.size) 字节"]
@@ -446,7 +451,17 @@ struct ConsoleController {
 
     @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> Response {
         let p = try user(context)
-        let f = try await Web.form(request)
+        var request = request
+        // A letter comes with its scanned pages: then the form is multipart.
+        var f: [String: String] = [:]
+        var parts: [MultipartPart] = []
+        if let boundary = Multipart.boundary(request.headers[.contentType]) {
+            let body = try await request.collectBody(upTo: APILimits.maxUploadBytes)
+            parts = try Multipart.parse(Array(body.readableBytesView), boundary: boundary)
+            for part in parts where part.filename == nil { f[part.name] = String(decoding: part.data, as: UTF8.self) }
+        } else {
+            f = try await Web.form(request)
+        }
         if f["searchUnits"] != nil { return pages.html("new", newContext(p, values: f, errors: [:])) }
         var body: [(String, JSON)] = [("channel", .string(f["channel"] ?? "phone")), ("kind", .string(f["kind"] ?? "")),
                                       ("title", .string(f["title"] ?? "")), ("content", .string(f["content"] ?? ""))]
@@ -458,14 +473,23 @@ struct ConsoleController {
         if let lu = f["locationUnit"], !lu.isEmpty { body.append(("locationUnit", Int64(lu).map { .int($0) } ?? .string(lu))) }
         if let cat = f["category"], !cat.isEmpty { body.append(("category", .string(cat))) }
         if let call = f["callId"], !call.isEmpty { body.append(("callId", .string(call))) }
+        // The number of visitors counts only for a visit (the field stays on the form for every channel).
+        if f["channel"] == Channel.visit.rawValue, let n = f["visitors"]?.trimmed, !n.isEmpty {
+            body.append(("visitors", Int64(n).map { .int($0) } ?? .string(n)))
+        }
         do {
+            let scans = parts.contains { $0.filename != nil && !$0.data.isEmpty } ? parts.filter { $0.name == "pages" } : []
+            if !scans.isEmpty && files == nil { throw APIError.invalid("pages", "本平台未开启附件存储，无法上传扫描件") }
+            let pagesIn = try files?.acceptPages(scans) ?? []
             let (c, _) = try await cases.register(json: .object(body), user: p.user, idempotencyKey: f["_key"].map { "web:" + $0 })
+            if let files, !pagesIn.isEmpty { _ = try await files.attach(pagesIn, to: c.id, store: platform.store, at: platform.clock.now()) }
             return Web.redirect("/console/cases/\(c.id)?done=register")
         } catch {
             let e = APIError.from(error)
             if e.status == .internalServerError || e.status == .forbidden { throw error }
             var field = e.field ?? ""
             if field.hasPrefix("citizen.") { field = String(field.dropFirst(8)) }
+            if e.code == "too_large" || e.code == "unsupported_type" { field = "pages" }
             return pages.html("new", newContext(p, values: f, errors: field.isEmpty ? [:] : [field: e.message], message: field.isEmpty ? e.message : nil),
                               status: e.status)
         }

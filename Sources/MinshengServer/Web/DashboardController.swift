@@ -106,6 +106,16 @@ struct DashboardController {
         }
         c["rankingLevel"] = level.label
         c["hotspots"] = await Self.hotspotPanel(platform: platform, root: root, from: period.from, to: period.to, fromDay: fromDay, toDay: toDay)
+        let figures = try await platform.channelFigures(scopeRoot: root, from: period.from, to: period.to)
+        c["channelFigures"] = [
+            "empty": figures.rows.isEmpty,
+            "rows": figures.rows.map { r -> [String: Any] in
+                ["label": r.channel.label, "volume": r.volume, "share": Self.pct(r.share), "acknowledged": r.acknowledged,
+                 "median": ChannelFigures.duration(r.median), "p90": ChannelFigures.duration(r.p90), "target": r.targetLabel,
+                 "within": Self.pct(r.withinShare), "late": (r.withinShare ?? 1) < 0.9]
+            },
+        ] as [String: Any]
+        c["channelsHref"] = "/api/v1/stats/channels?from=\(fromDay)&to=\(toDay)"
         c["apiHref"] = "/api/v1/stats/overview?from=\(fromDay)&to=\(toDay)"
         c["csvHref"] = "/api/v1/stats/units?level=\(level.rawValue)&from=\(fromDay)&to=\(toDay)&format=csv"
         return pages.html("dashboard", Web.compact(c.mapValues { Optional($0) }), status: status)

@@ -23,6 +23,47 @@ public struct FileVault: Sendable {
         return nil
     }
 
+    /// Scanned pages of a letter (来信): images from a scanner or phone, or a PDF; at most 10 MB each, 50 per case.
+    public static let maxPageBytes = 10 * 1024 * 1024
+    public static let maxPages = 50
+
+    /// A scanned page's type from its first bytes: JPEG, PNG, TIFF (what scanners write) or PDF.
+    static func scanType(_ bytes: [UInt8]) -> String? {
+        if let t = imageType(bytes) { return t }
+        if bytes.starts(with: [0x49, 0x49, 0x2A, 0x00]) || bytes.starts(with: [0x4D, 0x4D, 0x00, 0x2A]) { return "image/tiff" }
+        if bytes.starts(with: Array("%PDF-".utf8)) { return "application/pdf" }
+        return nil
+    }
+
+    /// Checks scanned pages (form parts named `pages`); nothing is stored unless all pass.
+    func acceptPages(_ parts: [MultipartPart]) throws -> [(name: String, type: String, bytes: [UInt8])] {
+        let files = parts.filter { $0.filename != nil && !$0.data.isEmpty }
+        guard files.count <= Self.maxPages else { throw APIError.invalid("pages", "每件来信最多 \(Self.maxPages) 页扫描件") }
+        return try files.map { f in try Self.checkPage(name: f.filename!, bytes: f.data) }
+    }
+
+    static func checkPage(name: String, bytes: [UInt8]) throws -> (name: String, type: String, bytes: [UInt8]) {
+        guard !bytes.isEmpty else { throw APIError.invalid("pages", "扫描件为空") }
+        guard bytes.count <= maxPageBytes else { throw APIError(.contentTooLarge, "too_large", "每页扫描件不超过 10 MB（\(name) 过大）") }
+        guard let type = scanType(bytes) else {
+            throw APIError(.unsupportedMediaType, "unsupported_type", "扫描件只接受 JPEG、PNG、TIFF 图片或 PDF（\(name) 不是）")
+        }
+        let clean = String(name.split(separator: "/").last?.split(separator: "\\").last ?? "page").prefix(100)
+        return (clean.isEmpty ? "page" : String(clean), type, bytes)
+    }
+
+    /// Stores checked files and lists them on the case (a file already on the case is not listed twice).
+    func attach(_ files: [(name: String, type: String, bytes: [UInt8])], to caseID: CaseID, store: any CaseStore, at now: Instant) async throws -> [Attachment] {
+        let existing = Set(try await store.attachments(of: caseID).map(\.sha256))
+        var out: [Attachment] = []
+        for f in files {
+            let sha = try self.store(f.bytes)
+            if existing.contains(sha) { continue }
+            out.append(try await store.addAttachment(Attachment(caseID: caseID, sha256: sha, name: f.name, type: f.type, size: f.bytes.count, at: now)))
+        }
+        return out
+    }
+
     func path(_ sha: String) -> String { directory + "/" + String(sha.prefix(2)) + "/" + sha }
 
     /// Writes the bytes (once per content) and returns their hash.

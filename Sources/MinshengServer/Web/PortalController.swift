@@ -133,7 +133,7 @@ struct PortalController {
     func trackContext(_ c: Case, phone4: String) async throws -> [String: Any] {
         let events = try await platform.store.events(of: c.id)
         let may = { (a: Action) in Lifecycle.permits(a, on: c, by: PublicController.citizenActor) }
-        return [
+        var out: [String: Any] = [
             "portal": true, "found": true, "code": c.trackingCode, "phone4": phone4,
             "title": c.title, "state": c.state.label, "unit": platform.unit(c.holder)?.name ?? "",
             "registered": Web.time(c.registeredAt), "due": Web.time(c.currentDue),
@@ -146,6 +146,12 @@ struct PortalController {
                 ["at": Web.time(e.at), "label": e.action.label, "state": e.toState.label]
             },
         ]
+        if let a = c.appointment {
+            out["appointment"] = Web.time(a)
+            if let o = c.owner { out["receptionLeader"] = o.name }
+            if a > platform.clock.now() { out["canCancel"] = true } // once the time has come, there is nothing to cancel
+        }
+        return out
     }
 
     @Sendable func track(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -154,7 +160,9 @@ struct PortalController {
         if code.isEmpty { return pages.html("track", ["portal": true]) }
         do {
             let c = try await service.lookUp(code: code, phone4: phone4, address: context.clientAddress)
-            return pages.html("track", try await trackContext(c, phone4: phone4))
+            var ctx = try await trackContext(c, phone4: phone4)
+            if p.get("cancelled") != nil { ctx["flash"] = ["kind": "ok", "text": "已取消接访预约，名额已释放"] }
+            return pages.html("track", ctx)
         } catch let e as APIError {
             return pages.html("track", ["portal": true, "error": e.message, "code": code], status: e.status)
         }

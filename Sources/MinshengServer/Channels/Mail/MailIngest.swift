@@ -106,7 +106,13 @@ public struct MailIngest: Sendable {
         notes += refused
         draft.note = notes.joined(separator: "；")
         var data: [String: String] = [:]
-        if let a = sender?.address { data["emailSealed"] = platform.sealer.seal(a) }
+        if let a = sender?.address {
+            data["emailSealed"] = platform.sealer.seal(a)
+            // GB/T 33358: e-mail is acknowledged within 24 hours — a reply with the tracking code, through the outbox
+            // (the notification gateway delivers a "mailto:" recipient by e-mail).
+            draft.acknowledge = true
+            draft.acknowledgeTo = platform.sealer.seal("mailto:" + a)
+        }
         if let id = mail.messageID { data["email.messageId"] = String(id.prefix(300)) }
         if let d = mail.date { data["email.date"] = String(d.prefix(100)) }
         if !refused.isEmpty { data["email.refused"] = String(refused.count) }
