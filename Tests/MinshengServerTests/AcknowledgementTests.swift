@@ -53,7 +53,7 @@ struct AcknowledgementTests {
                 d.acknowledge = true
                 ids.append(try await h.platform.register(d, by: smsActor).case.id)
             }
-            let acks = try await h.platform.store.pendingNotices(at: clock.now(), limit: 10).filter { $0.kind == "ack" }
+            let acks = try await h.platform.store.claimNotices(at: clock.now(), limit: 10, lease: 60).filter { $0.kind == "ack" }
             #expect(acks.count == 3)
             clock.advance(seconds: 120)
             try await h.platform.store.markNoticeSent(acks.first { $0.caseID == ids[0] }!.id, at: clock.now())
