@@ -93,7 +93,7 @@ struct StoreSuiteMore {
                 _ = try await store.createUnit(parentID: 99, name: "无", level: .town, kind: .government, phone: nil)
             }
             try #expect(await store.unit(8)?.phone == "023-1")
-            try #expect(await store.units(parent: 3, query: "社区", limit: 10).map(\.id) == [7, 9])
+            try #expect(await store.units(parent: 3, query: "社区", limit: 10).map(\.id) == [9, 7]) // shorter names first
             // Move the town (with its village) under the new city: the subtree follows.
             var moved = town
             moved.parentID = 10
