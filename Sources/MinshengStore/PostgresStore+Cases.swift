@@ -33,14 +33,35 @@ extension PostgresStore {
 
     /// One batch of queued registrations in one transaction. If the batch fails (a bad row, or another node
     /// inserting the same client key at the same moment), it is retried one by one under savepoints so only the bad
-    /// registration fails and a racing duplicate finds the other node's case.
+    /// registration fails. A client key that another node inserted concurrently surfaces as a unique violation only
+    /// once that node has committed, so trying that registration again finds the other node's case.
     func runRegistrations(_ jobs: [RegistrationJob]) async {
-        let regs = jobs.map(\.registration)
-        do {
-            let results: [Result<RegisterOutcome, any Error>] = try await client.withConnection { conn in
-                try await conn.query("BEGIN", logger: self.logger)
-                do {
-                    var results: [Result<RegisterOutcome, any Error>] = []
+        var results: [Result<RegisterOutcome, any Error>] = []
+        for attempt in 1...3 {
+            do {
+                results = try await registrationTransaction(jobs.map(\.registration))
+                break
+            } catch where attempt < 3 && jobs.count == 1 && Self.isUniqueViolation(error) {
+                continue
+            } catch {
+                logger.error("registration batch failed: \(String(reflecting: error))")
+                results = jobs.map { _ in .failure(error) }
+                break
+            }
+        }
+        // Acknowledged only after COMMIT returned.
+        for (job, r) in zip(jobs, results) { job.done(r) }
+    }
+
+    private func registrationTransaction(_ regs: [PreparedRegistration]) async throws -> [Result<RegisterOutcome, any Error>] {
+        try await client.withConnection { conn in
+            try await conn.query("BEGIN", logger: self.logger)
+            do {
+                var results: [Result<RegisterOutcome, any Error>] = []
+                if regs.count == 1 {
+                    // Alone in its batch: no savepoint needed, a failure fails the transaction and this one job.
+                    results = [.success(try await self.insertRegistrations(conn, regs)[0])]
+                } else {
                     try await conn.query("SAVEPOINT regs", logger: self.logger)
                     do {
                         results = try await self.insertRegistrations(conn, regs).map { .success($0) }
@@ -49,29 +70,35 @@ extension PostgresStore {
                         try await conn.query("ROLLBACK TO regs", logger: self.logger)
                         results = []
                         for r in regs {
-                            try await conn.query("SAVEPOINT one", logger: self.logger)
-                            do {
-                                results.append(.success(try await self.insertRegistrations(conn, [r])[0]))
-                                try await conn.query("RELEASE one", logger: self.logger)
-                            } catch {
-                                try await conn.query("ROLLBACK TO one", logger: self.logger)
-                                results.append(.failure(error))
+                            var outcome: Result<RegisterOutcome, any Error> = .failure(error)
+                            for attempt in 1...2 {
+                                try await conn.query("SAVEPOINT one", logger: self.logger)
+                                do {
+                                    outcome = .success(try await self.insertRegistrations(conn, [r])[0])
+                                    try await conn.query("RELEASE one", logger: self.logger)
+                                    break
+                                } catch {
+                                    try await conn.query("ROLLBACK TO one", logger: self.logger)
+                                    outcome = .failure(error)
+                                    if attempt == 2 || !Self.isUniqueViolation(error) { break }
+                                }
                             }
+                            results.append(outcome)
                         }
                     }
-                    try await conn.query("COMMIT", logger: self.logger)
-                    return results
-                } catch {
-                    _ = try? await conn.query("ROLLBACK", logger: self.logger)
-                    throw error
                 }
+                try await conn.query("COMMIT", logger: self.logger)
+                return results
+            } catch {
+                _ = try? await conn.query("ROLLBACK", logger: self.logger)
+                throw error
             }
-            // Acknowledged only after COMMIT returned.
-            for (job, r) in zip(jobs, results) { job.done(r) }
-        } catch {
-            logger.error("registration batch failed: \(String(reflecting: error))")
-            for job in jobs { job.done(.failure(error)) }
         }
+    }
+
+    /// SQLSTATE 23505: a unique index refused the row (here: a client key or tracking code another transaction took).
+    static func isUniqueViolation(_ error: any Error) -> Bool {
+        (error as? PSQLError)?.serverInfo?[.sqlState] == "23505"
     }
 
     static let caseColumns = 24

@@ -122,6 +122,8 @@ public final class PostgresStore: CaseStore, AccountStore {
     /// Connects and runs migrations (under an advisory lock, so nodes starting together migrate once).
     public static func open(_ configuration: Configuration, logger: Logger = Logger(label: "minsheng.store")) async throws -> PostgresStore {
         let store = PostgresStore(configuration: configuration, logger: logger)
+        // Give the pool's run() task a moment to start: a lease before it runs waits anyway, but logs a warning.
+        try? await Task.sleep(for: .milliseconds(10))
         do {
             try await store.migrate()
         } catch {
