@@ -61,19 +61,17 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Cases to register.") var cases = 100_000
         @Option(help: "Concurrent callers.") var concurrency = 256
         @Option(help: "Database file (deleted first).") var db = "/tmp/minsheng-bench-register.sqlite"
-        @Option(help: "PostgreSQL URL instead of the file: the run uses a fresh schema bench_register (dropped first and after).")
+        @Option(help: "PostgreSQL URL instead of the file: the run uses a fresh schema bench_register (dropped first, kept after for inspection).")
         var database: String?
         @Option(help: "Full-text searches to time after the load (two-character words of the titles, by relevance).") var searches = 500
 
         func run() async throws {
             let store: any CaseStore
-            var pgConfig: PostgresStore.Configuration?
             if let database {
                 var config = try PostgresStore.Configuration(url: database)
                 try await PostgresStore.execute("DROP SCHEMA IF EXISTS bench_register CASCADE", on: config)
                 try await PostgresStore.execute("CREATE SCHEMA bench_register", on: config)
                 config.schema = "bench_register"
-                pgConfig = config
                 store = try await PostgresStore.open(config)
             } else {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
@@ -125,7 +123,6 @@ struct Bench: AsyncParsableCommand {
                 print("search (\(words.count) two-character words, relevance order, first 20): p50 \(pct(0.5)) ms  p99 \(pct(0.99)) ms  (\(found / searches) hits/page avg)")
             }
             try await store.close()
-            if let pgConfig { try await PostgresStore.execute("DROP SCHEMA IF EXISTS bench_register CASCADE", on: pgConfig) }
         }
     }
 }

@@ -31,9 +31,11 @@ if [[ "$(id -u)" == 0 ]]; then
     as_owner=(runuser -u postgres --)
 fi
 data="$tmp/data"
+# Run in the cluster's folder: the working directory may be closed to `postgres` (a checkout under /root).
+as_pg() { (cd "$tmp" && "${as_owner[@]}" "$@"); }
 started=0
 cleanup() {
-    if [[ $started == 1 ]]; then "${as_owner[@]}" "$bindir/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true; fi
+    if [[ $started == 1 ]]; then as_pg "$bindir/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true; fi
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -46,18 +48,18 @@ printf '%s\n' "$password" > "$tmp/pw"
 chmod 644 "$tmp/pw"
 
 # C.UTF-8: a UTF-8 locale that exists everywhere (under plain C, pg_trgm would extract nothing from Chinese).
-"${as_owner[@]}" "$bindir/initdb" -D "$data" --encoding=UTF8 --locale=C.UTF-8 --username=postgres \
+as_pg "$bindir/initdb" -D "$data" --encoding=UTF8 --locale=C.UTF-8 --username=postgres \
     --auth-local=trust --auth-host=scram-sha-256 --pwfile="$tmp/pw" >"$tmp/initdb.log" 2>&1 \
     || { cat "$tmp/initdb.log" >&2; echo "with-postgres: initdb failed" >&2; exit 1; }
 # A throwaway cluster: room for the tests' parallel pools, and no fsync (nothing here must survive a crash) unless
 # MINSHENG_PG_DURABLE=1 (for benchmarks that must count durable commits).
 opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$tmp -c max_connections=400"
 if [[ "${MINSHENG_PG_DURABLE:-0}" != 1 ]]; then opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"; fi
-"${as_owner[@]}" "$bindir/pg_ctl" -D "$data" -l "$tmp/server.log" -w -t 60 start -o "$opts" \
+as_pg "$bindir/pg_ctl" -D "$data" -l "$tmp/server.log" -w -t 60 start -o "$opts" \
     >/dev/null || { cat "$tmp/server.log" >&2; echo "with-postgres: the server did not start" >&2; exit 1; }
 started=1
 
-psql_() { "${as_owner[@]}" "$bindir/psql" -h "$tmp" -p "$port" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
+psql_() { as_pg "$bindir/psql" -h "$tmp" -p "$port" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
 # The test user may create databases (one per test run, or per test, from the template).
 psql_ -d postgres -c "CREATE ROLE minsheng LOGIN CREATEDB PASSWORD '$password'" >/dev/null
 psql_ -d postgres -c "CREATE DATABASE minsheng OWNER minsheng" >/dev/null
