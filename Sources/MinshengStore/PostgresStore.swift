@@ -72,16 +72,24 @@ public final class PostgresStore: CaseStore, AccountStore {
             return u.string ?? url
         }
 
-        var clientConfiguration: PostgresClient.Configuration {
-            let tlsConfig: PostgresClient.Configuration.TLS
+        /// As libpq's sslmode: prefer and require encrypt without checking the certificate; verify-full checks it.
+        var tlsConfiguration: TLSConfiguration? {
             switch tls {
-            case .disable: tlsConfig = .disable
+            case .disable: return nil
             case .prefer, .require:
-                // As libpq's prefer/require: encrypted, the certificate not checked (use verify-full for that).
                 var t = TLSConfiguration.makeClientConfiguration()
                 t.certificateVerification = .none
-                tlsConfig = tls == .prefer ? .prefer(t) : .require(t)
-            case .verifyFull: tlsConfig = .require(TLSConfiguration.makeClientConfiguration())
+                return t
+            case .verifyFull: return TLSConfiguration.makeClientConfiguration()
+            }
+        }
+
+        var clientConfiguration: PostgresClient.Configuration {
+            let tlsConfig: PostgresClient.Configuration.TLS
+            switch (tls, tlsConfiguration) {
+            case (.prefer, let t?): tlsConfig = .prefer(t)
+            case (_, let t?): tlsConfig = .require(t)
+            default: tlsConfig = .disable
             }
             var c = PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tlsConfig)
             c.options.maximumConnections = maxConnections
@@ -121,6 +129,7 @@ public final class PostgresStore: CaseStore, AccountStore {
 
     /// Connects and runs migrations (under an advisory lock, so nodes starting together migrate once).
     public static func open(_ configuration: Configuration, logger: Logger = Logger(label: "minsheng.store")) async throws -> PostgresStore {
+        try await checkConnection(configuration, logger: logger)
         let store = PostgresStore(configuration: configuration, logger: logger)
         // Give the pool's run() task a moment to start: a lease before it runs waits anyway, but logs a warning.
         try? await Task.sleep(for: .milliseconds(10))
@@ -135,6 +144,30 @@ public final class PostgresStore: CaseStore, AccountStore {
 
     public static func open(url: String, logger: Logger = Logger(label: "minsheng.store")) async throws -> PostgresStore {
         try await open(Configuration(url: url), logger: logger)
+    }
+
+    /// One plain connection first, so a wrong host, password or database name is reported as such at start (the pool
+    /// would retry with back-off and end in an opaque "circuit breaker tripped").
+    static func checkConnection(_ c: Configuration, logger: Logger) async throws {
+        let tls: PostgresConnection.Configuration.TLS
+        switch (c.tls, c.tlsConfiguration) {
+        case (.prefer, let t?): tls = .prefer(try NIOSSLContext(configuration: t))
+        case (_, let t?): tls = .require(try NIOSSLContext(configuration: t))
+        default: tls = .disable
+        }
+        var config = PostgresConnection.Configuration(host: c.host, port: c.port, username: c.username, password: c.password,
+                                                      database: c.database, tls: tls)
+        config.options.connectTimeout = .seconds(10)
+        do {
+            let conn = try await PostgresConnection.connect(configuration: config, id: 0, logger: logger)
+            try await conn.close()
+        } catch {
+            var detail = String(reflecting: error)
+            if let e = error as? PSQLError {
+                detail = e.serverInfo?[.message] ?? e.underlying.map { String(describing: $0) } ?? "\(e.code)"
+            }
+            throw ConfigurationError("cannot connect to PostgreSQL \(c.username)@\(c.host):\(c.port)/\(c.database): \(detail)")
+        }
     }
 
     /// Runs one statement on a short-lived connection (administration: creating a schema or a database before a store
