@@ -4,14 +4,27 @@ import Logging
 import MinshengStore
 
 /// Which database a command works on: a SQLite file (the default, `--db`), or PostgreSQL when `--database` or
-/// `MINSHENG_DATABASE_URL` names one. Shared by `serve`, `user` and `ingest-mail`.
+/// `MINSHENG_DATABASE_URL` names one. Shared by `serve`, `user` and `ingest-mail`. An option given on the command
+/// line wins over the environment: `--database` over `--db` over `MINSHENG_DATABASE_URL` over `MINSHENG_DB`.
 struct DatabaseOptions: ParsableArguments {
-    @Option(help: "SQLite database file (env MINSHENG_DB).")
-    var db: String = ProcessInfo.processInfo.environment["MINSHENG_DB"] ?? "data/minsheng.sqlite"
+    @Option(name: .customLong("db"), help: "SQLite database file (env MINSHENG_DB; default data/minsheng.sqlite).")
+    var dbOption: String?
 
     @Option(name: .customLong("database"),
             help: "PostgreSQL instead of SQLite: postgres://user:password@host:port/db?sslmode=disable|require (env MINSHENG_DATABASE_URL).")
-    var databaseURL: String? = ProcessInfo.processInfo.environment["MINSHENG_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    var databaseOption: String?
+
+    private static var env: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// The PostgreSQL URL in force, if any.
+    var databaseURL: String? {
+        if let u = databaseOption { return u }
+        if dbOption != nil { return nil }
+        return Self.env["MINSHENG_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The SQLite file (when no PostgreSQL URL is in force).
+    var db: String { dbOption ?? Self.env["MINSHENG_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "data/minsheng.sqlite" }
 
     @Option(help: "With PostgreSQL: folder for the node's files that SQLite keeps next to its database — data key, near-duplicate index, attachments, notice log (env MINSHENG_DATA_DIR). Share it between nodes (or set MINSHENG_DATA_KEY).")
     var dataDir: String = ProcessInfo.processInfo.environment["MINSHENG_DATA_DIR"] ?? "minsheng-data"

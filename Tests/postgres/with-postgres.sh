@@ -2,8 +2,8 @@
 # Runs CMD with a throwaway PostgreSQL cluster: bash Tests/postgres/with-postgres.sh swift test
 #
 # Creates a cluster in a temporary folder (UTF-8, C.UTF-8 locale), starts it on 127.0.0.1 on a free port with its
-# unix socket in the same folder, creates a user and a database, exports MINSHENG_TEST_POSTGRES_URL (and
-# MINSHENG_DATABASE_URL, for the server) and runs CMD. The cluster is stopped and removed on exit, whatever happens;
+# unix socket in the same folder, creates a user and a database, exports MINSHENG_TEST_POSTGRES_URL and runs CMD
+# (`minsheng serve --database "$MINSHENG_TEST_POSTGRES_URL"` puts a server on it). The cluster is stopped and removed on exit, whatever happens;
 # the exit code is CMD's. Needs the server binaries (Debian: apt-get install postgresql). As root, the cluster runs as
 # the user `postgres` (PostgreSQL refuses to run as root).
 set -euo pipefail
@@ -65,7 +65,6 @@ psql_ -d postgres -c "CREATE ROLE minsheng LOGIN CREATEDB PASSWORD '$password'" 
 psql_ -d postgres -c "CREATE DATABASE minsheng OWNER minsheng" >/dev/null
 
 export MINSHENG_TEST_POSTGRES_URL="postgres://minsheng:$password@127.0.0.1:$port/minsheng?sslmode=disable"
-export MINSHENG_DATABASE_URL="$MINSHENG_TEST_POSTGRES_URL"
 echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (cluster $data)" >&2
 
 set +e
