@@ -188,7 +188,7 @@ extension PostgresStore {
         guard from < to else { return CaseVolume() }
         let base: SQLQueryString = "FROM cases WHERE registered_at >= \(bind: from.seconds) AND registered_at < \(bind: to.seconds)\(Self.scopeCondition(scope))"
         let offset = Int64(ChinaTime.offsetSeconds)
-        return try await read { db in
+        return try await snapshot { db in
             var v = CaseVolume()
             for row in try await db.raw("SELECT (registered_at + \(literal: offset)) / 86400 AS d, channel, COUNT(*) AS n \(base) GROUP BY 1, 2").all() {
                 let n = try row.decode(column: "n", as: Int.self)
@@ -250,7 +250,7 @@ extension PostgresStore {
         guard from < to else { return [] }
         let actions = StatsCase.countedActions.map(\.rawValue)
         let f = from.seconds, t = to.seconds
-        let (repeatRows, rows) = try await read { db in
+        let (repeatRows, rows) = try await snapshot { db in
             let repeats = try await db.raw("""
                 SELECT id FROM (
                     SELECT id, ROW_NUMBER() OVER (PARTITION BY citizen_key ORDER BY registered_at, id) AS rn

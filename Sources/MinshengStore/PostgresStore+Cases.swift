@@ -228,7 +228,8 @@ extension PostgresStore {
 
     /// A `tsvector` literal of the index tokens with their positions: the title's with weight A, then, after a gap
     /// (so no phrase spans title and body), the body's with weight B. Built here, not by `to_tsvector`, so the text
-    /// search parser and the database's locale cannot split the tokens differently from `SearchTokens`.
+    /// search parser and the database's locale cannot split the tokens differently from `SearchTokens`. PostgreSQL
+    /// keeps positions up to 16,383: a phrase further into a very long text (over ~16,000 characters) is not found.
     static func searchVector(title: String, body: String) -> String {
         var out = ""
         var pos = 1

@@ -193,6 +193,22 @@ public final class PostgresStore: CaseStore, AccountStore {
         try await client.withConnection { conn in try await body(conn.sql(queryLogLevel: nil)) }
     }
 
+    /// Several reads that must agree (the dashboard's three counts, the statistics' two reads): one read-only
+    /// snapshot, so a registration committed between them is in all of them or in none.
+    func snapshot<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await client.withConnection { conn in
+            try await conn.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: self.logger)
+            do {
+                let value = try await body(conn.sql(queryLogLevel: nil))
+                try await conn.query("COMMIT", logger: self.logger)
+                return value
+            } catch {
+                _ = try? await conn.query("ROLLBACK", logger: self.logger)
+                throw error
+            }
+        }
+    }
+
     /// Runs `body` in one transaction on one connection; an error rolls it back and is rethrown as it was (callers
     /// match on `StoreError` and `LifecycleError`, not on a wrapper).
     func transaction<T: Sendable>(_ body: (PostgresConnection, any SQLDatabase) async throws -> T) async throws -> T {
