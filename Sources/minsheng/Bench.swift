@@ -57,14 +57,26 @@ struct Bench: AsyncParsableCommand {
     }
 
     struct Register: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Register N cases through the platform (no HTTP) with durable commits.")
+        static let configuration = CommandConfiguration(abstract: "Register N cases through the platform (no HTTP) with durable commits, then time full-text searches.")
         @Option(help: "Cases to register.") var cases = 100_000
         @Option(help: "Concurrent callers.") var concurrency = 256
         @Option(help: "Database file (deleted first).") var db = "/tmp/minsheng-bench-register.sqlite"
+        @Option(help: "PostgreSQL URL instead of the file: the run uses a fresh schema bench_register (dropped first, kept after for inspection).")
+        var database: String?
+        @Option(help: "Full-text searches to time after the load (two-character words of the titles, by relevance).") var searches = 500
 
         func run() async throws {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
-            let store = try await SQLiteStore.open(.file(db), durability: .full)
+            let store: any CaseStore
+            if let database {
+                var config = try PostgresStore.Configuration(url: database)
+                try await PostgresStore.execute("DROP SCHEMA IF EXISTS bench_register CASCADE", on: config)
+                try await PostgresStore.execute("CREATE SCHEMA bench_register", on: config)
+                config.schema = "bench_register"
+                store = try await PostgresStore.open(config)
+            } else {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+                store = try await SQLiteStore.open(.file(db), durability: .full)
+            }
             let platform = Platform(store: store, clock: SystemClock(), calendar: try shippedCalendar())
             try await platform.addUnits(DemoUnits.all())
             let admin = Actor(id: "bench", name: "bench", role: .admin, unit: nil)
@@ -88,6 +100,28 @@ struct Bench: AsyncParsableCommand {
             let dt = ContinuousClock.now - t0
             let secs = Double(dt.components.seconds) + Double(dt.components.attoseconds) / 1e18
             print("registered \(cases) cases in \(String(format: "%.2f", secs)) s: \(Int(Double(cases) / secs)) cases/s (durable commits, \(concurrency) callers)")
+            if searches > 0 {
+                // Two-character words taken from the templates' titles: the hardest case for an n-gram index.
+                let words = Set(DemoLoader.templates.flatMap { t -> [String] in
+                    let cs = Array(t.title.filter { $0.unicodeScalars.first.map { $0.value >= 0x4E00 && $0.value <= 0x9FFF } ?? false })
+                    return cs.count >= 2 ? [String(cs[0...1])] : []
+                }).sorted()
+                var timings: [Double] = []
+                var found = 0
+                for i in 0..<searches {
+                    var q = CaseQuery(now: SystemClock().now())
+                    q.text = words[i % words.count]
+                    q.order = .relevance
+                    q.limit = 20
+                    let s0 = ContinuousClock.now
+                    found += try await store.cases(q).items.count
+                    let d = ContinuousClock.now - s0
+                    timings.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+                }
+                timings.sort()
+                func pct(_ p: Double) -> String { String(format: "%.2f", timings[min(timings.count - 1, Int(Double(timings.count) * p))]) }
+                print("search (\(words.count) two-character words, relevance order, first 20): p50 \(pct(0.5)) ms  p99 \(pct(0.99)) ms  (\(found / searches) hits/page avg)")
+            }
             try await store.close()
         }
     }

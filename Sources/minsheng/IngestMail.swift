@@ -14,8 +14,7 @@ struct IngestMail: AsyncParsableCommand {
         abstract: "Register e-mail as cases: one RFC 5322 message from standard input, or a Maildir folder.",
         discussion: "Exit codes: 0 registered (or already registered), 65 malformed message, 75 database busy (retry), 78 no center.")
 
-    @Option(help: "SQLite database file (env MINSHENG_DB).")
-    var db: String = ProcessInfo.processInfo.environment["MINSHENG_DB"] ?? "data/minsheng.sqlite"
+    @OptionGroup var database: DatabaseOptions
 
     @Option(help: "Maildir folder: register every message of new/ and cur/, then move those of new/ to cur/ (flag S).")
     var maildir: String?
@@ -43,11 +42,12 @@ struct IngestMail: AsyncParsableCommand {
             input = bytes
             do { _ = try MailMessage.parse(input, maxBytes: limits.maxMessageBytes) } catch { fail("\(error)", Self.exDataErr) }
         }
-        let path = URL(fileURLWithPath: db).standardizedFileURL.path
-        let store: SQLiteStore
+        let path: String
+        let store: any CaseStore
         do {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            store = try await SQLiteStore.open(.file(path))
+            let opened = try await database.open()
+            store = opened.store
+            path = opened.filesAnchor
         } catch {
             fail("数据库不可用 database unavailable: \(error)", Self.exTempFail)
         }

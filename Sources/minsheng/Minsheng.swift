@@ -19,10 +19,9 @@ struct Minsheng: AsyncParsableCommand {
 }
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Start the platform (embedded SQLite by default).")
+    static let configuration = CommandConfiguration(abstract: "Start the platform (embedded SQLite by default, PostgreSQL with --database).")
 
-    @Option(help: "SQLite database file (env MINSHENG_DB).")
-    var db: String = ProcessInfo.processInfo.environment["MINSHENG_DB"] ?? "data/minsheng.sqlite"
+    @OptionGroup var database: DatabaseOptions
 
     @Option(help: "Address to listen on.")
     var host: String = ProcessInfo.processInfo.environment["MINSHENG_HOST"] ?? "127.0.0.1"
@@ -42,7 +41,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Category model file (default: the shipped model; `none` turns suggestions off).")
     var model: String?
 
-    @Option(help: "Commit durability: full (fsync every commit) or normal.")
+    @Option(help: "SQLite commit durability: full (fsync every commit) or normal.")
     var durability: String = "full"
 
     @Option(help: "Seconds between deadline-watch ticks (0 turns the watcher off).")
@@ -89,9 +88,10 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("unknown policy \(policy); use 12320 or statute")
         }
         guard let dur = SQLiteStore.Durability(rawValue: durability) else { throw ValidationError("durability must be full or normal") }
-        let path = URL(fileURLWithPath: db).standardizedFileURL.path
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let store = try await SQLiteStore.open(.file(path), durability: dur, logger: logger)
+        let opened = try await database.open(durability: dur, logger: logger)
+        let store = opened.store
+        // The node's own files (data key, near-duplicate index, attachments, notice log) are named after this path.
+        let path = opened.filesAnchor
         let classifier: TextClassifier?
         switch model {
         case nil: classifier = try shippedClassifier()
@@ -145,7 +145,7 @@ struct Serve: AsyncParsableCommand {
         let users = try await store.userCount()
         print("""
             民生 Minsheng
-              data:        \(path)  (SQLite, WAL; \(units) units, \(cases) cases, \(users) accounts)
+              data:        \(opened.label)  (\(opened.engine); \(units) units, \(cases) cases, \(users) accounts)
               data key:    \(env["MINSHENG_DATA_KEY"] != nil ? "MINSHENG_DATA_KEY" : keyFile(dbPath: path))
               API:         http://\(host):\(port)/api/v1   (OpenAPI: http://\(host):\(port)/openapi.yaml)
               channels:    WeChat \(config.wechat == nil ? "off" : "http://\(host):\(port)/channels/wechat (\(config.wechat?.encodingAESKey == nil ? "plain" : "safe") mode)"), \
@@ -158,7 +158,7 @@ struct Serve: AsyncParsableCommand {
                   try:         curl -s -X POST -H 'Content-Type: application/json' -d '{"login":"city.dispatcher","password":"\(demoPassword)"}' http://\(host):\(port)/api/v1/auth/login
                 """)
         } else if users == 0 {
-            print("  accounts:    none yet — create the first admin: minsheng user add --db \(db) --login admin --name 管理员 --unit <id> --role admin")
+            print("  accounts:    none yet — create the first admin: minsheng user add \(database.commandLine) --login admin --name 管理员 --unit <id> --role admin")
         }
         fflush(nil) // flush every stream: stdout is a pipe under a supervisor
         var services: [any Service] = []

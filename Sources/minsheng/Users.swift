@@ -11,13 +11,12 @@ struct UserCommand: AsyncParsableCommand {
         subcommands: [Add.self, List.self, Passwd.self, Unlock.self])
 
     struct Target: ParsableArguments {
-        @Option(help: "SQLite database file (env MINSHENG_DB).")
-        var db: String = ProcessInfo.processInfo.environment["MINSHENG_DB"] ?? "data/minsheng.sqlite"
+        @OptionGroup var database: DatabaseOptions
 
         func withPlatform<T: Sendable>(_ body: @Sendable (Platform) async throws -> T) async throws -> T {
-            let path = URL(fileURLWithPath: db).standardizedFileURL.path
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            let store = try await SQLiteStore.open(.file(path))
+            let opened = try await database.open()
+            let store = opened.store
+            let path = opened.filesAnchor
             do {
                 let platform = Platform(store: store, clock: SystemClock(), calendar: WorkCalendar(), sealer: try loadSealer(dbPath: path))
                 try await platform.loadUnits()

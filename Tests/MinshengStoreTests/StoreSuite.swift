@@ -3,10 +3,15 @@ import MinshengDomain
 import Testing
 @testable import MinshengStore
 
-/// The engines every store test runs on. PostgreSQL joins this list when its engine lands.
+/// The engines every store test runs on. PostgreSQL joins when `MINSHENG_TEST_POSTGRES_URL` names a server
+/// (`bash Tests/postgres/with-postgres.sh swift test` starts a throwaway one); `postgresLegIsConfigured` says so when not.
 enum Engine: String, CaseIterable, CustomTestStringConvertible {
-    case sqliteMemory, sqliteFile
+    case sqliteMemory, sqliteFile, postgres
     var testDescription: String { rawValue }
+
+    static var allCases: [Engine] {
+        [.sqliteMemory, .sqliteFile] + (TestPostgres.url == nil ? [] : [.postgres])
+    }
 
     func open() async throws -> (any CaseStore, cleanup: @Sendable () async -> Void) {
         switch self {
@@ -18,7 +23,28 @@ enum Engine: String, CaseIterable, CustomTestStringConvertible {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let s = try await SQLiteStore.open(.file(dir.appendingPathComponent("t.sqlite").path))
             return (s, { try? await s.close(); try? FileManager.default.removeItem(at: dir) })
+        case .postgres:
+            let (config, drop) = try await TestPostgres.freshSchema()
+            let s = try await PostgresStore.open(config)
+            return (s, { try? await s.close(); await drop() })
         }
+    }
+}
+
+/// The PostgreSQL leg: every test gets its own schema (tables, sequences, search_path), so tests run in parallel
+/// on one database and leave nothing behind.
+enum TestPostgres {
+    static let url: String? = ProcessInfo.processInfo.environment["MINSHENG_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    static func freshSchema() async throws -> (PostgresStore.Configuration, @Sendable () async -> Void) {
+        guard let url else { throw PostgresStore.ConfigurationError("MINSHENG_TEST_POSTGRES_URL is not set") }
+        var config = try PostgresStore.Configuration(url: url)
+        let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await PostgresStore.execute("CREATE SCHEMA \(schema)", on: config)
+        config.schema = schema
+        config.maxConnections = 4
+        let admin = config
+        return (config, { try? await PostgresStore.execute("DROP SCHEMA \(schema) CASCADE", on: admin) })
     }
 }
 
@@ -67,6 +93,19 @@ func withStore(_ engine: Engine, units: Bool = true, _ body: (any CaseStore) asy
 
 @Suite("Store, on every engine")
 struct StoreSuite {
+    /// Never silently skipped: without a server the PostgreSQL leg is reported, and in CI (MINSHENG_REQUIRE_POSTGRES=1)
+    /// its absence fails the run.
+    @Test
+    func postgresLegIsConfigured() {
+        guard TestPostgres.url == nil else { return }
+        let message: Comment = "PostgreSQL not configured: the store suite ran on SQLite only. Run Tests/postgres/run.sh (or: bash Tests/postgres/with-postgres.sh swift test), or set MINSHENG_TEST_POSTGRES_URL"
+        if ProcessInfo.processInfo.environment["MINSHENG_REQUIRE_POSTGRES"] == "1" {
+            Issue.record(message)
+        } else {
+            Issue.record(message, severity: .warning)
+        }
+    }
+
     @Test(arguments: Engine.allCases)
     func migrateIsIdempotent(_ engine: Engine) async throws {
         try await withStore(engine) { store in
