@@ -11,7 +11,7 @@ struct ReplyQualityCommand: AsyncParsableCommand {
 
     @Option(help: "CSV with the message and its reply: 留言编号,留言主题,留言详情,答复意见 (replied_messages.csv) or id,title,text,reply.")
     var input: String
-    @Option(help: "CSV to write: id,unit,relevance,who,what,when,completeness,score.") var output: String
+    @Option(help: "CSV to write: id,unit,place,consultation,relevance,who,what,when,completeness,score.") var output: String
     @Option(help: "Per-unit averages to write (grouping,unit,replies,mean score,mean relevance,mean completeness): by the unit the reply names and by the message's place; groups with fewer replies are pooled.")
     var unitsOutput: String?
     @Option(help: "Units with fewer replies are not listed separately.") var minReplies = 5
@@ -30,9 +30,9 @@ struct ReplyQualityCommand: AsyncParsableCommand {
         let pairs = rows.map { (message: ($0[titleC] ?? "") + "\n" + ($0[textC] ?? ""), reply: $0[replyC] ?? "") }
         let scores = scorer.score(pairs: pairs)
         let units = pairs.map { scorer.unit(of: $0.reply) }
-        var out: [[String]] = [["id", "unit", "relevance", "who", "what", "when", "completeness", "score"]]
+        var out: [[String]] = [["id", "unit", "place", "consultation", "relevance", "who", "what", "when", "completeness", "score"]]
         for (i, q) in scores.enumerated() {
-            out.append([rows[i][idC] ?? "", units[i] ?? "", f3(q.relevance), f3(q.who), f3(q.what), f3(q.when), f3(q.completeness), String(format: "%.1f", q.score)])
+            out.append([rows[i][idC] ?? "", units[i] ?? "", ReplyScorer.district(of: pairs[i].message) ?? "", q.consultation ? "1" : "0", f3(q.relevance), f3(q.who), f3(q.what), f3(q.when), f3(q.completeness), String(format: "%.1f", q.score)])
         }
         try Data(CSV.write(out).utf8).write(to: URL(fileURLWithPath: output))
         print("\(scores.count) replies scored in \(String(format: "%.2f", Date().timeIntervalSince(t0))) s → \(output)")
@@ -42,7 +42,7 @@ struct ReplyQualityCommand: AsyncParsableCommand {
         print("score: mean \(f1(mean(s))), p10 \(f1(pct(0.1))), p25 \(f1(pct(0.25))), median \(f1(pct(0.5))), p75 \(f1(pct(0.75))), p90 \(f1(pct(0.9)))")
         let rel = scores.map(\.relevance).sorted()
         print("relevance (cosine): mean \(f3(mean(rel))), p25 \(f3(rel.isEmpty ? 0 : rel[rel.count / 4])), median \(f3(rel.isEmpty ? 0 : rel[rel.count / 2])), p75 \(f3(rel.isEmpty ? 0 : rel[rel.count * 3 / 4]))")
-        print("who named \(pctOf(scores.map(\.who))), action \(pctOf(scores.map { $0.what > 0 ? 1 : 0 })), two+ actions \(pctOf(scores.map { $0.what >= 1 ? 1 : 0 })), when \(pctOf(scores.map(\.when))), substance < \(ReplyScorer.minSubstance) chars \(pctOf(scores.map { $0.substance < ReplyScorer.minSubstance ? 1 : 0 }))")
+        print("who named \(pctOf(scores.map(\.who))), action \(pctOf(scores.map { $0.what > 0 ? 1 : 0 })), two+ actions \(pctOf(scores.map { $0.what >= 1 ? 1 : 0 })), when \(pctOf(scores.map(\.when))), substance < \(ReplyScorer.minSubstance) chars \(pctOf(scores.map { $0.substance < ReplyScorer.minSubstance ? 1 : 0 })), consultations \(pctOf(scores.map { $0.consultation ? 1 : 0 }))")
         var hist = [Int](repeating: 0, count: 10)
         for v in s { hist[min(9, Int(v / 10))] += 1 }
         print("histogram (score bands of 10): " + hist.enumerated().map { "\($0 * 10)–\($0 * 10 + 10): \($1)" }.joined(separator: ", "))

@@ -56,6 +56,17 @@ import Testing
         #expect(scorer.unit(of: "我局已调查处理。感谢您对我局工作的支持。") == nil)
     }
 
+    @Test func anInformativeAnswerToAQuestionIsComplete() {
+        let question = "咨询A7县天达中学的具体选址地点\n请问天达中学建在哪里？"
+        let answer = "天达中学拟规划建设位置为南山路以南、向阳路以北、银河路以东、天华路以西区域，占地约六十亩，设计规模为四十八个教学班，建成后主要招收周边小区的适龄学生，具体招生范围以教育行政部门当年公布的文件为准。"
+        let q = scorer.score(message: question, reply: answer)
+        #expect(q.consultation)
+        #expect(q.completeness > 0.6)
+        let complaint = scorer.score(message: "A7县天达中学门口道路坑洼\n学校门口的路坑坑洼洼。", reply: answer)
+        #expect(!complaint.consultation)
+        #expect(complaint.completeness < q.completeness)
+    }
+
     @Test func theMessagePlaceIsTheMostSpecificCode() {
         #expect(ReplyScorer.district(of: "A市A7县泉塘街道某小区") == "A7县")
         #expect(ReplyScorer.district(of: "B市某路口红绿灯") == "B市")
