@@ -13,7 +13,7 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Also run k-fold cross-validation first and print per-class metrics (0: skip).") var folds = 0
     @Option(help: "Write the fold of each row (row,id,fold) here, for Benchmarks/baseline_sklearn.py.") var foldsOut: String?
     @Option(help: "Seed of the fold assignment.") var foldSeed: UInt64 = 2026
-    @Option(help: "Model: svm, logreg or cnb.") var model = "svm"
+    @Option(help: "Model: svm-nb (linear SVM + NBSVM, default), svm, logreg or cnb.") var model = "svm-nb"
     @Option(help: "Inverse regularisation (svm, logreg).") var c: Double = 1
     @Option(help: "Shortest character n-gram.") var minN = 1
     @Option(help: "Longest character n-gram.") var maxN = 2
@@ -25,7 +25,7 @@ struct Train: AsyncParsableCommand {
 
     func options() throws -> TrainingOptions {
         var o = TrainingOptions()
-        guard let m = ClassifierModel(rawValue: model) else { throw ValidationError("--model must be svm, logreg or cnb") }
+        guard let m = ClassifierModel(rawValue: model) else { throw ValidationError("--model must be svm-nb, svm, logreg or cnb") }
         o.model = m
         o.c = c
         o.features.minN = minN

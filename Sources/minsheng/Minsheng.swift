@@ -14,7 +14,8 @@ struct Minsheng: AsyncParsableCommand {
         commandName: "minsheng",
         abstract: "民生 Minsheng: one window for citizens' requests to the government.",
         subcommands: [Serve.self, UserCommand.self, Bench.self, Simulate.self, CalendarCheck.self, Train.self, Classify.self,
-                      DupEval.self, BenchDup.self, RiskScan.self, IngestMail.self, HotspotsCommand.self],
+                      DupEval.self, BenchDup.self, RiskScan.self, IngestMail.self, HotspotsCommand.self,
+                      ReplyQualityCommand.self],
         defaultSubcommand: Serve.self)
 }
 

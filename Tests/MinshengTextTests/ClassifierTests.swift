@@ -94,14 +94,21 @@ import Testing
         #expect(c > 1.0 / 3 && c <= 1)
     }
 
-    @Test func trainingIsDeterministic() throws {
-        let a = try TextClassifier.train(Self.training, options: Self.options(.linearSVM)).save()
-        let b = try TextClassifier.train(Self.training, options: Self.options(.linearSVM)).save()
+    @Test(arguments: [ClassifierModel.linearSVM, .svmNB])
+    func trainingIsDeterministic(model: ClassifierModel) throws {
+        let a = try TextClassifier.train(Self.training, options: Self.options(model)).save()
+        let b = try TextClassifier.train(Self.training, options: Self.options(model)).save()
         #expect(a == b)
     }
 
-    @Test func saveLoadRoundTripGivesIdenticalPredictions() throws {
-        let clf = try TextClassifier.train(Self.training, options: Self.options(.linearSVM))
+    @Test func defaultModelIsSVMPlusNBSVM() {
+        #expect(TrainingOptions().model == .svmNB)
+    }
+
+    @Test(arguments: [ClassifierModel.linearSVM, .svmNB])
+    func saveLoadRoundTripGivesIdenticalPredictions(model: ClassifierModel) throws {
+        let clf = try TextClassifier.train(Self.training, options: Self.options(model))
+        #expect(try TextClassifier(loading: clf.save()).model == model)
         let bytes = clf.save()
         let loaded = try TextClassifier(loading: bytes)
         #expect(loaded.labels == clf.labels)

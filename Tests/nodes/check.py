@@ -73,7 +73,9 @@ def main():
             if acks["errors"]:
                 fail(f"errors: {acks['errors'][:3]}")
             # Every case of this run came from one acknowledged key: no retry made a second case.
-            n = int(db_query(db, "SELECT COUNT(*) FROM cases WHERE title LIKE '%（%-%）'")[0][0])
+            # Stored keys are scoped to the client ("u<user>:<key>"); this run's keys share its prefix.
+            prefix = next(iter(acks["acked"])).split("-")[0] if acks["acked"] else "none"
+            n = int(db_query(db, f"SELECT COUNT(*) FROM cases WHERE client_key LIKE '%:{prefix}-%'")[0][0])
             if n != len(ids):
                 fail(f"{n} cases stored for {len(ids)} acknowledged keys")
             dup = db_query(db, "SELECT client_key, COUNT(*) FROM cases WHERE client_key IS NOT NULL GROUP BY client_key HAVING COUNT(*) > 1")

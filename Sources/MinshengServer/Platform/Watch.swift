@@ -56,6 +56,8 @@ public struct DeadlineWatcher: Service {
             do {
                 let r = try await tick(at: platform.clock.now())
                 if r.raised > 0 { logger.info("deadline watch: \(r.raised) alerts raised (\(r.examined) cases examined)") }
+            } catch is CancellationError {
+                return
             } catch {
                 logger.error("deadline watch tick failed: \(error)")
             }
@@ -120,6 +122,8 @@ public struct NoticeDispatcher: Service {
             do {
                 var (sent, _) = try await deliver(at: platform.clock.now())
                 while sent == 200, !Task.isCancelled { (sent, _) = try await deliver(at: platform.clock.now()) }
+            } catch is CancellationError {
+                return // shutting down: what was claimed and not sent goes out when its lease ends
             } catch {
                 logger.error("notice delivery failed: \(error)")
             }

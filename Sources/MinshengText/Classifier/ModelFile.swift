@@ -6,7 +6,7 @@ import Foundation
 /// offset  size  field
 ///      0     4  magic "MSTC" (Minsheng Text Classifier)
 ///      4     2  version (1)
-///      6     1  model: 0 linear SVM, 1 logistic regression, 2 complement NB
+///      6     1  model: 0 linear SVM, 1 logistic regression, 2 complement NB, 3 linear SVM + NBSVM (same layout)
 ///      7     1  flags: bit 0 sublinear TF
 ///      8     1  minN          9  1  maxN        10  1  hashBits      11  1  reserved (0)
 ///     12     4  titleWeight (float32)     16  4  temperature (float32)     20  4  idfScale (float32)
@@ -30,7 +30,7 @@ extension TextClassifier {
         out.reserveCapacity(64 + f * (k + 4))
         out += Self.magic
         put16(&out, UInt16(Self.formatVersion))
-        out.append(model == .linearSVM ? 0 : model == .logistic ? 1 : 2)
+        out.append(model == .linearSVM ? 0 : model == .logistic ? 1 : model == .complementNB ? 2 : 3)
         out.append(features.sublinearTF ? 1 : 0)
         out += [UInt8(features.minN), UInt8(features.maxN), UInt8(features.hashBits), 0]
         put32(&out, features.titleWeight.bitPattern)
@@ -74,7 +74,7 @@ extension TextClassifier {
         let stored = UInt32(data[data.count - 4]) | UInt32(data[data.count - 3]) << 8 | UInt32(data[data.count - 2]) << 16 | UInt32(data[data.count - 1]) << 24
         guard stored == fnv1a(data[0..<(data.count - 4)]) else { throw ClassifierError.corrupt("checksum mismatch (file damaged or truncated)") }
         let m = try r.u8("model")
-        guard let model = [ClassifierModel.linearSVM, .logistic, .complementNB][safe: Int(m)] else { throw ClassifierError.corrupt("unknown model kind \(m)") }
+        guard let model = [ClassifierModel.linearSVM, .logistic, .complementNB, .svmNB][safe: Int(m)] else { throw ClassifierError.corrupt("unknown model kind \(m)") }
         let flags = try r.u8("flags")
         var fc = FeatureConfig()
         fc.sublinearTF = flags & 1 != 0

@@ -15,11 +15,16 @@ public enum ClassifierModel: String, Sendable, CaseIterable {
     case logistic = "logreg"
     /// Complement naive Bayes (Rennie et al. 2003) on the TF-IDF vectors.
     case complementNB = "cnb"
+    /// The sum of two one-vs-rest L2-loss SVMs on the same TF-IDF vectors: the plain `linearSVM` and an NBSVM
+    /// (Wang & Manning 2012: each class's features scaled by their naive-Bayes log-count ratio r, computed from
+    /// presence counts with add-one smoothing; binary-balanced costs). Both score in margin units, so their sum is
+    /// taken as is; it is again one linear function per class (w = w_svm + r ∘ w_nb), so inference costs nothing more.
+    case svmNB = "svm-nb"
 }
 
 public struct TrainingOptions: Sendable {
     public var features = FeatureConfig()
-    public var model: ClassifierModel = .linearSVM
+    public var model: ClassifierModel = .svmNB
     /// Inverse regularisation (SVM, logistic regression).
     public var c: Double = 1
     /// Additive smoothing (complement NB).
@@ -64,7 +69,86 @@ enum Trainer {
         case .linearSVM: return svm(x, y: y, k: k, f: f, o: o)
         case .logistic: return logistic(x, y: y, k: k, f: f, o: o)
         case .complementNB: return cnb(x, y: y, k: k, f: f, o: o)
+        case .svmNB:
+            var sum = svm(x, y: y, k: k, f: f, o: o)
+            let nb = nbsvm(x, y: y, k: k, f: f, o: o)
+            for j in sum.w.indices { sum.w[j] += nb.w[j] }
+            for c in 0..<k { sum.bias[c] += nb.bias[c] }
+            return sum
         }
+    }
+
+    /// NBSVM: for each class, r_j = ln((p_j/‖p‖₁)/(q_j/‖q‖₁)) with p_j = 1 + the class's training messages that
+    /// contain feature j, q_j the same for the other classes; a binary L2-loss SVM on x ∘ r (rows not re-normalised),
+    /// costs C·n/(2·n_pos) and C·n/(2·n_neg); the returned weights are r ∘ w, so they apply to x directly.
+    static func nbsvm(_ x: SparseMatrix, y: [Int], k: Int, f: Int, o: TrainingOptions) -> LinearWeights {
+        let n = x.rows
+        var out = LinearWeights(w: [Float](repeating: 0, count: f * k), bias: [Float](repeating: 0, count: k))
+        var present = [Double](repeating: 0, count: f * k)
+        for i in 0..<n {
+            for p in x.rowStart[i]..<x.rowStart[i + 1] where x.vals[p] != 0 { present[Int(x.cols[p]) * k + y[i]] += 1 }
+        }
+        var perClassN = [Int](repeating: 0, count: k)
+        for c in y { perClassN[c] += 1 }
+        for cls in 0..<k {
+            var pos = [Double](repeating: 1, count: f), neg = [Double](repeating: 1, count: f)
+            for j in 0..<f {
+                for c in 0..<k { if c == cls { pos[j] += present[j * k + c] } else { neg[j] += present[j * k + c] } }
+            }
+            let ps = pos.reduce(0, +), ns = neg.reduce(0, +)
+            let r = (0..<f).map { log((pos[$0] / ps) / (neg[$0] / ns)) }
+            var vals = x.vals
+            for p in vals.indices { vals[p] = Float(Double(vals[p]) * r[Int(x.cols[p])]) }
+            let nPos = Double(perClassN[cls]), nNeg = Double(n - perClassN[cls])
+            let costPos = nPos > 0 ? o.c * Double(n) / (2 * nPos) : o.c, costNeg = nNeg > 0 ? o.c * Double(n) / (2 * nNeg) : o.c
+            let cost = (0..<n).map { y[$0] == cls ? costPos : costNeg }
+            let (w, b) = binarySVM(x, vals: vals, positive: y.map { $0 == cls }, cost: cost, f: f, epochs: o.epochs, seed: o.seed &+ 100 &+ UInt64(cls))
+            for j in 0..<f { out.w[j * k + cls] = Float(w[j] * r[j]) }
+            out.bias[cls] = Float(b)
+        }
+        return out
+    }
+
+    /// Dual coordinate descent for one binary L2-loss SVM (LIBLINEAR), rows `x` with values `vals`, per-example
+    /// cost, bias as an extra feature of value 1. Returns the weights and the bias.
+    static func binarySVM(_ x: SparseMatrix, vals: [Float], positive: [Bool], cost: [Double], f: Int, epochs: Int, seed: UInt64) -> ([Double], Double) {
+        let n = x.rows
+        let diagOf = cost.map { 0.5 / $0 }
+        var qii = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            var s = 1.0
+            for p in x.rowStart[i]..<x.rowStart[i + 1] { s += Double(vals[p]) * Double(vals[p]) }
+            qii[i] = s + diagOf[i]
+        }
+        var w = [Double](repeating: 0, count: f)
+        var b = 0.0
+        var alpha = [Double](repeating: 0, count: n)
+        var rng = SplitMix64(seed: seed)
+        var order = Array(0..<n)
+        for _ in 0..<epochs {
+            order.shuffle(using: &rng)
+            var maxPG = -Double.infinity, minPG = Double.infinity
+            for i in order {
+                let yi: Double = positive[i] ? 1 : -1
+                var dot = b
+                let r = x.rowStart[i]..<x.rowStart[i + 1]
+                for p in r { dot += w[Int(x.cols[p])] * Double(vals[p]) }
+                let g = yi * dot - 1 + diagOf[i] * alpha[i]
+                let pg = alpha[i] == 0 ? min(g, 0) : g
+                maxPG = max(maxPG, pg); minPG = min(minPG, pg)
+                if pg != 0 {
+                    let old = alpha[i]
+                    alpha[i] = max(old - g / qii[i], 0)
+                    let d = (alpha[i] - old) * yi
+                    if d != 0 {
+                        for p in r { w[Int(x.cols[p])] += d * Double(vals[p]) }
+                        b += d
+                    }
+                }
+            }
+            if maxPG - minPG < 0.01 { break }
+        }
+        return (w, b)
     }
 
     /// LIBLINEAR's dual coordinate descent for the L2-loss SVM (Hsieh et al. 2008), one class against the rest,
