@@ -1,4 +1,5 @@
 import MinshengDomain
+import MinshengText
 import PostgresNIO
 import SQLKit
 
@@ -84,6 +85,22 @@ extension PostgresStore {
                                    registeredAt: Instant(seconds: try row.decode(column: "registered_at", as: Int64.self)),
                                    acknowledgedAt: try row.decode(column: "acknowledged_at", as: Int64?.self).map { Instant(seconds: $0) })
             }
+        }
+    }
+}
+
+extension PostgresStore {
+    /// Writes the search rows of cases copied in by `Transfer` (registration writes its own).
+    func indexSearch(_ texts: [(CaseID, String, String)]) async throws {
+        guard !texts.isEmpty else { return }
+        var binds = PostgresBindings(capacity: texts.count * 2)
+        for (id, title, content) in texts {
+            binds.append(id)
+            binds.append(Self.searchVector(title: SearchTokens.indexText(title), body: SearchTokens.indexText(content)))
+        }
+        try await transaction { conn, _ in
+            try await self.run(conn, "INSERT INTO case_search (case_id, tsv) VALUES" + Self.placeholders(rows: texts.count, columns: 2, casts: [1: "tsvector"]) +
+                               " ON CONFLICT DO NOTHING", binds)
         }
     }
 }

@@ -15,7 +15,7 @@ struct Minsheng: AsyncParsableCommand {
         abstract: "民生 Minsheng: one window for citizens' requests to the government.",
         subcommands: [Serve.self, UserCommand.self, Bench.self, Simulate.self, CalendarCheck.self, Train.self, Classify.self,
                       DupEval.self, BenchDup.self, RiskScan.self, IngestMail.self, HotspotsCommand.self,
-                      ReplyQualityCommand.self],
+                      ReplyQualityCommand.self, Migrate.self],
         defaultSubcommand: Serve.self)
 }
 
