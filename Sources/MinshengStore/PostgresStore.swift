@@ -173,7 +173,11 @@ public final class PostgresStore: CaseStore, AccountStore {
     /// Runs one statement on a short-lived connection (administration: creating a schema or a database before a store
     /// opens it). The statement is the caller's text: never pass user input here.
     public static func execute(_ sql: String, on configuration: Configuration, logger: Logger = Logger(label: "minsheng.store")) async throws {
-        let client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
+        // A one-statement client leases before its run() task has started: keep its background chatter out of the log
+        // (errors still reach the caller).
+        var quiet = logger
+        quiet.logLevel = .error
+        let client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: quiet)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
