@@ -68,7 +68,7 @@ public struct FileVault: Sendable {
 
     /// Writes the bytes (once per content) and returns their hash.
     func store(_ bytes: [UInt8]) throws -> String {
-        let sha = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let sha = Hex.encode(SHA256.hash(data: bytes))
         let p = path(sha)
         let fm = FileManager.default
         if !fm.fileExists(atPath: p) {

@@ -70,7 +70,7 @@ public struct MailIngest: Sendable {
             }
             switch Self.check(name: name, bytes: f.bytes) {
             case .allowed(let type):
-                let sha = SHA256.hash(data: f.bytes).map { String(format: "%02x", $0) }.joined()
+                let sha = Hex.encode(SHA256.hash(data: f.bytes))
                 if kept.contains(where: { $0.sha256 == sha }) { continue } // the same file twice (inline and attached)
                 if kept.count >= limits.maxFiles {
                     refused.append("附件《\(name)》超出每封 \(limits.maxFiles) 个的上限，未保存")
@@ -139,7 +139,7 @@ public struct MailIngest: Sendable {
     static func clientKey(_ mail: MailMessage, raw: [UInt8]) -> String {
         if let id = mail.messageID, id.utf8.count <= 200 { return "email:" + id }
         let bytes = mail.messageID.map { Array($0.utf8) } ?? raw
-        return "email:sha256:" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        return "email:sha256:" + Hex.encode(SHA256.hash(data: bytes))
     }
 
     /// The request's kind from words in its subject; help (求助) otherwise.
