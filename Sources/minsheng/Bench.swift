@@ -15,10 +15,16 @@ struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Load N cases, then time a unit's inbox query (p50/p99).")
         @Option(help: "Cases to load (skipped if the database already has at least this many).") var cases = 1_000_000
         @Option(help: "Database file.") var db = "/tmp/minsheng-bench.sqlite"
+        @Option(help: "PostgreSQL URL instead of the file (loads into its current schema if it has fewer cases).")
+        var database: String?
         @Option(help: "Inbox queries to time.") var queries = 5_000
+        @Option(help: "Full-text searches to time after the inbox (two-character words, relevance order).") var searches = 500
 
         func run() async throws {
-            let store = try await SQLiteStore.open(.file(db), durability: .normal)
+            let store: any CaseStore = try await {
+                if let database { return try await PostgresStore.open(PostgresStore.Configuration(url: database)) }
+                return try await SQLiteStore.open(.file(db), durability: .normal)
+            }()
             let platform = Platform(store: store, clock: SystemClock(), calendar: try shippedCalendar())
             if try await store.unitCount() == 0 { try await platform.addUnits(DemoUnits.all()) }
             try await platform.loadUnits()
@@ -52,6 +58,7 @@ struct Bench: AsyncParsableCommand {
             let total = try await store.caseCount()
             print("inbox query over \(total) cases, \(queries) queries, \(String(format: "%.1f", Double(rows) / Double(queries))) rows/page avg")
             print("  p50 \(pct(0.50)) ms   p90 \(pct(0.90)) ms   p99 \(pct(0.99)) ms   max \(String(format: "%.3f", timings.last!)) ms")
+            if searches > 0 { try await timeSearches(store, count: searches) }
             try await store.close()
         }
     }
@@ -100,28 +107,7 @@ struct Bench: AsyncParsableCommand {
             let dt = ContinuousClock.now - t0
             let secs = Double(dt.components.seconds) + Double(dt.components.attoseconds) / 1e18
             print("registered \(cases) cases in \(String(format: "%.2f", secs)) s: \(Int(Double(cases) / secs)) cases/s (durable commits, \(concurrency) callers)")
-            if searches > 0 {
-                // Two-character words taken from the templates' titles: the hardest case for an n-gram index.
-                let words = Set(DemoLoader.templates.flatMap { t -> [String] in
-                    let cs = Array(t.title.filter { $0.unicodeScalars.first.map { $0.value >= 0x4E00 && $0.value <= 0x9FFF } ?? false })
-                    return cs.count >= 2 ? [String(cs[0...1])] : []
-                }).sorted()
-                var timings: [Double] = []
-                var found = 0
-                for i in 0..<searches {
-                    var q = CaseQuery(now: SystemClock().now())
-                    q.text = words[i % words.count]
-                    q.order = .relevance
-                    q.limit = 20
-                    let s0 = ContinuousClock.now
-                    found += try await store.cases(q).items.count
-                    let d = ContinuousClock.now - s0
-                    timings.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
-                }
-                timings.sort()
-                func pct(_ p: Double) -> String { String(format: "%.2f", timings[min(timings.count - 1, Int(Double(timings.count) * p))]) }
-                print("search (\(words.count) two-character words, relevance order, first 20): p50 \(pct(0.5)) ms  p99 \(pct(0.99)) ms  (\(found / searches) hits/page avg)")
-            }
+            if searches > 0 { try await timeSearches(store, count: searches) }
             try await store.close()
         }
     }
@@ -173,6 +159,29 @@ struct Bench: AsyncParsableCommand {
             try await store.close()
         }
     }
+
+/// Times `count` searches for two-character words of the demo titles (the hardest case for an n-gram index),
+/// relevance order, first page of 20.
+func timeSearches(_ store: any CaseStore, count: Int) async throws {
+    let words = Set(DemoLoader.templates.flatMap { t -> [String] in
+        let cs = Array(t.title.filter { $0.unicodeScalars.first.map { $0.value >= 0x4E00 && $0.value <= 0x9FFF } ?? false })
+        return cs.count >= 2 ? [String(cs[0...1])] : []
+    }).sorted()
+    var timings: [Double] = []
+    var found = 0
+    for i in 0..<count {
+        var q = CaseQuery(now: SystemClock().now())
+        q.text = words[i % words.count]
+        q.order = .relevance
+        q.limit = 20
+        let s0 = ContinuousClock.now
+        found += try await store.cases(q).items.count
+        timings.append(ms(ContinuousClock.now - s0))
+    }
+    timings.sort()
+    func pct(_ p: Double) -> String { String(format: "%.2f", timings[min(timings.count - 1, Int(Double(timings.count) * p))]) }
+    print("search (\(words.count) two-character words, relevance order, first 20): p50 \(pct(0.5)) ms  p99 \(pct(0.99)) ms  (\(found / count) hits/page avg)")
+}
 
 func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
 func fmt(_ v: Double) -> String { String(format: "%.3f", v) }
