@@ -10,6 +10,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support import expected_conditions as EC
 
 BASE, PW, SHOTS = sys.argv[1], sys.argv[2], sys.argv[3]
 os.makedirs(SHOTS, exist_ok=True)
@@ -53,7 +54,7 @@ def login(d, who):
     d.find_element(By.NAME, "login").send_keys(who)
     d.find_element(By.NAME, "password").send_keys(PW)
     d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    WebDriverWait(d, 5).until(lambda x: "/console" in x.current_url)
+    WebDriverWait(d, 15).until(lambda x: "/console" in x.current_url)
 
 def main():
     photo = os.path.join(SHOTS, "photo.png"); png(photo)
@@ -72,7 +73,7 @@ def main():
     c.find_element(By.NAME, "title").send_keys(TITLE)
     c.find_element(By.NAME, "content").send_keys("步行街88号门口的井盖破了一个洞，晚上很危险，请尽快修复。我的电话13700005678。")
     Select(c.find_element(By.NAME, "district")).select_by_visible_text("渝中区")
-    WebDriverWait(c, 5).until(lambda x: len(Select(x.find_element(By.NAME, "town")).options) > 1)
+    WebDriverWait(c, 15).until(lambda x: len(Select(x.find_element(By.NAME, "town")).options) > 1)
     Select(c.find_element(By.NAME, "town")).select_by_index(1)
     c.find_element(By.NAME, "name").send_keys("何先生")
     c.find_element(By.NAME, "phone").send_keys("13700005678")
@@ -101,13 +102,13 @@ def main():
     check("137****5678" in d.page_source and "13700005678" not in d.page_source.replace("13700005678。", ""), "the phone is masked")
     q = d.find_element(By.CSS_SELECTOR, "#act-dispatch input[name=unitq]")
     q.send_keys("yzqsthj")
-    WebDriverWait(d, 5).until(lambda x: "渝中区生态环境局" in x.find_element(By.ID, "dispatch-unit-results").text)
+    WebDriverWait(d, 15).until(lambda x: "渝中区生态环境局" in x.find_element(By.ID, "dispatch-unit-results").text)
     shot(d, "04-dispatch-picker")
     for label in d.find_elements(By.CSS_SELECTOR, "#dispatch-unit-results label"):
         if label.text.strip().startswith("渝中区生态环境局"):
             label.find_element(By.TAG_NAME, "input").click()
     d.find_element(By.CSS_SELECTOR, "#act-dispatch form > button[type=submit]").click()
-    WebDriverWait(d, 5).until(lambda x: "已完成：转交" in x.page_source)
+    WebDriverWait(d, 15).until(lambda x: "已完成：转交" in x.page_source)
     check("待签收" in d.page_source, "dispatched: waiting for the unit to sign")
     # A step the role may not take has no button: the dispatcher cannot sign.
     check(len(d.find_elements(By.ID, "act-sign")) == 0, "no sign button for the dispatcher")
@@ -123,8 +124,11 @@ def main():
             box.find_element(By.TAG_NAME, "summary").click()
         for name, value in fill.items():
             box.find_element(By.NAME, name).send_keys(value)
+        page = d.find_element(By.TAG_NAME, "html")
         box.find_element(By.CSS_SELECTOR, "form > button[type=submit]").click()
-        WebDriverWait(d, 5).until(lambda x: "已完成" in x.page_source)
+        # The previous step's page also says 已完成: wait for the new page first, or a slow machine reads the old one.
+        WebDriverWait(d, 20).until(EC.staleness_of(page))
+        WebDriverWait(d, 10).until(lambda x: "已完成" in x.page_source)
         print("ok   handler:", action)
     check("已答复" in d.page_source, "replied")
     shot(d, "06-case-replied")
@@ -134,7 +138,7 @@ def main():
     check("井盖已于今日更换" in c.page_source, "the citizen reads the reply")
     c.find_element(By.CSS_SELECTOR, "input[name=evaluation][value=satisfied]").click()
     c.find_element(By.CSS_SELECTOR, "form[action='/track/evaluate'] button").click()
-    WebDriverWait(c, 5).until(lambda x: "感谢您的反馈" in x.page_source)
+    WebDriverWait(c, 15).until(lambda x: "感谢您的反馈" in x.page_source)
     check("已办结" in c.page_source, "the rating closed the case")
     shot(c, "07-track-closed")
 
@@ -162,7 +166,7 @@ def main():
     c.find_element(By.NAME, "content").send_keys("内容")
     c.find_element(By.NAME, "phone").send_keys("12345")
     c.find_element(By.CSS_SELECTOR, "#submit-form button[type=submit]:not([name])").click()
-    WebDriverWait(c, 5).until(lambda x: "has-error" in x.page_source)
+    WebDriverWait(c, 15).until(lambda x: "has-error" in x.page_source)
     check(c.find_element(By.NAME, "title").get_attribute("value") == "测试表单", "the form keeps what was typed")
     check("手机号" in c.find_element(By.CSS_SELECTOR, ".field.has-error").text, "the error is next to the phone field")
     shot(c, "09-portal-error")
@@ -183,7 +187,7 @@ def main():
     c.get(BASE + "/track?code=" + rcode + "&phone4=7788")
     check("接访预约" in c.page_source, "the tracking page shows the booking time")
     c.find_element(By.CSS_SELECTOR, "#cancel-booking button").click()
-    WebDriverWait(c, 5).until(lambda x: "已取消接访预约" in x.page_source)
+    WebDriverWait(c, 15).until(lambda x: "已取消接访预约" in x.page_source)
     c.get(BASE + "/reception")
     check(len(c.find_elements(By.CSS_SELECTOR, "#schedule-r1 input[value='%s']" % picked)) == 1, "the cancelled slot is free again")
 
