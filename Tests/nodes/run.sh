@@ -63,7 +63,7 @@ fi
 P1=$(freeport)
 start n1 "$P1" --demo "${DBARGS[@]}" --watch-interval 0
 TOKEN=$(login "$P1")
-python3 "$HERE/load.py" --nodes "http://127.0.0.1:$P1" --token "$TOKEN" --workers 8 --seconds 4 --out "$TMP/acks1.json" --prefix one &
+python3 "$HERE/load.py" --nodes "http://127.0.0.1:$P1" --token="$TOKEN" --workers 8 --seconds 4 --out "$TMP/acks1.json" --prefix one &
 LOAD=$!
 sleep 2
 graceful n1 "$PID_n1"
@@ -87,7 +87,7 @@ for p in "${PORTS[@]}"; do
 done
 TOKEN=$(login "${PORTS[0]}")
 URLS=$(printf 'http://127.0.0.1:%s,' "${PORTS[@]}"); URLS=${URLS%,}
-python3 "$HERE/load.py" --nodes "$URLS" --token "$TOKEN" --workers 9 --seconds 6 --out "$TMP/acks2.json" --prefix multi
+python3 "$HERE/load.py" --nodes "$URLS" --token="$TOKEN" --workers 9 --seconds 6 --out "$TMP/acks2.json" --prefix multi
 python3 "$HERE/check.py" multi "$TMP/acks2.json" "${CHECK[@]}" || fail "multi-node checks"
 # Notices: each delivered by exactly one node (the union of the three logs has no repeated message id), and none
 # left behind once the nodes have had time to drain the outbox.
