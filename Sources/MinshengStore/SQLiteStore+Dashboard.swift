@@ -88,17 +88,8 @@ extension SQLiteStore {
     }
 
     public func setSetting(_ key: String, _ value: String?) async throws {
-        let now = Int64(Date().timeIntervalSince1970)
-        try await write { db in
-            if let value {
-                try await db.raw("""
-                    INSERT INTO settings (key, value, updated_at) VALUES (\(bind: key), \(bind: value), \(bind: now)) \
-                    ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
-                    """).run()
-            } else {
-                try await db.raw("DELETE FROM settings WHERE key = \(bind: key)").run()
-            }
-        }
+        // One way to write a setting: the read–change–write of `updateSetting`, ignoring what was there.
+        _ = try await updateSetting(key) { _ in value }
     }
 }
 
