@@ -210,7 +210,42 @@ public struct CaseChange: Sendable {
 public enum CaseOrder: String, Sendable, CaseIterable {
     case newest   // registration, newest first
     case due      // next deadline, soonest first (the inbox)
-    case relevance // full-text rank (only with a query text)
+    case relevance // full-text rank (only with a query text), among the newest matches (`RelevanceWindow`)
+}
+
+/// Relevance order ranks the newest matches only. A word that is in one case in twenty (路灯 in a city) matches
+/// hundreds of thousands of cases at ten million; ranking all of them costs hundreds of milliseconds and a clerk who
+/// types 路灯 wants the recent ones. So the ranked set is the matches among the newest case ids: the window starts at
+/// `firstSpan` ids and widens tenfold until it holds `matches` matching cases (under every other filter of the query)
+/// or covers every case. Rare words end with the whole table, which is cheap because they have few matches. The
+/// window's lower bound travels in the cursor, so every page of one search ranks the same set.
+public struct RelevanceWindow: Sendable {
+    public var matches = 1_000
+    public var firstSpan: Int64 = 20_000
+    public init() {}
+    public init(matches: Int, firstSpan: Int64) { self.matches = matches; self.firstSpan = firstSpan }
+
+    /// The exclusive lower id bound of the window (0: every case); `count(lo)` counts matches with id > lo, up to
+    /// `needed`. The same widening serves "newest first" with a text: there the window must hold one page (`needed` =
+    /// limit + 1) below the cursor's id (`maxID`), so no engine sorts every match to show the first twenty.
+    public func lowerBound(maxID: Int64, needed: Int, count: (Int64) async throws -> Int) async throws -> Int64 {
+        var span = firstSpan
+        while true {
+            let lo = maxID - span
+            if lo <= 0 { return 0 }
+            if try await count(lo) >= needed { return lo }
+            span *= 10
+        }
+    }
+
+    /// A relevance cursor: "o{offset}_{lo}" (older cursors without the bound, "o{offset}", rank everything).
+    static func parseCursor(_ body: Substring) -> (offset: Int, lo: Int64)? {
+        let parts = body.split(separator: "_", omittingEmptySubsequences: false)
+        guard let o = Int(parts[0]), o >= 0 else { return nil }
+        if parts.count == 1 { return (o, 0) }
+        guard parts.count == 2, let lo = Int64(parts[1]), lo >= 0 else { return nil }
+        return (o, lo)
+    }
 }
 
 public struct CaseQuery: Sendable {
@@ -233,6 +268,8 @@ public struct CaseQuery: Sendable {
     public var from: Instant?
     public var to: Instant?
     public var text: String?
+    /// Which matches a text search ranks (the newest; tests make it small).
+    public var window = RelevanceWindow()
     public var order: CaseOrder = .newest
     public var cursor: String?
     public var limit: Int = 50

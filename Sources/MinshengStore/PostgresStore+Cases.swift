@@ -401,45 +401,70 @@ extension PostgresStore {
         if let t = q.to { conds.append("c.registered_at < \(bind: t.seconds)") }
         if let a = q.alert { conds.append("(\(alertExpr)) = \(bind: a.rawValue)") }
 
-        var join: SQLQueryString = ""
-        var joined = false
+        var query: String?
         var order = q.order
         if let text = q.text, !text.trimmingCharacters(in: .whitespaces).isEmpty {
-            if let query = Self.searchQuery(text) {
-                joined = true
-                // ts_rank with title (A) worth four times the body (B), as bm25's column weights on SQLite; normalisation 1
-                // divides by the log of the document length, so a hit in a short text ranks above one deep in a long text.
-                join = """
-                    JOIN (SELECT s.case_id AS fid, ts_rank('{0.1, 0.1, 0.25, 1.0}', s.tsv, CAST(\(bind: query) AS tsquery), 1) AS rank \
-                    FROM case_search s WHERE s.tsv @@ CAST(\(bind: query) AS tsquery)) f ON f.fid = c.id
-                    """
-            } else if order == .relevance {
-                order = .newest
-            }
+            query = Self.searchQuery(text)
             // Lone characters are not in the bigram index: look for them in titles.
             for term in SearchTokens.queryTerms(text) {
                 if case let .single(ch) = term { conds.append("strpos(c.title, \(bind: ch)) > 0") }
             }
         }
-        if order == .relevance && !joined { order = .newest }
+        if order == .relevance && query == nil { order = .newest }
 
         var offset = 0
+        var lo: Int64?
+        var below: Int64?
         if let cursor = q.cursor, !cursor.isEmpty {
             let body = cursor.dropFirst()
             switch (cursor.first, order) {
             case ("n", .newest):
                 guard let last = Int64(body) else { throw StoreError.badCursor(cursor) }
                 conds.append("c.id < \(bind: last)")
+                below = last
             case ("d", .due):
                 let parts = body.split(separator: "_")
                 guard parts.count == 2, let due = Int64(parts[0]), let last = Int64(parts[1]) else { throw StoreError.badCursor(cursor) }
                 conds.append("(c.due_at > \(bind: due) OR (c.due_at = \(bind: due) AND c.id > \(bind: last)))")
             case ("o", .relevance):
-                guard let o = Int(body), o >= 0 else { throw StoreError.badCursor(cursor) }
+                guard let (o, bound) = RelevanceWindow.parseCursor(body) else { throw StoreError.badCursor(cursor) }
                 offset = o
+                lo = bound
             default:
                 throw StoreError.badCursor(cursor)
             }
+        }
+        let limit = max(1, min(q.limit, 500))
+        var join: SQLQueryString = ""
+        if let query {
+            if lo == nil && order != .due {
+                // Rank (or sort by id) only the matches among the newest ids: see RelevanceWindow. The id range and the
+                // GIN match are ANDed as bitmaps, so only the window's rows are fetched.
+                let filter: SQLQueryString = conds.isEmpty ? "" : "AND \(conds.joined(separator: " AND "))"
+                let needed = order == .relevance ? q.window.matches : limit + 1
+                let top: Int64
+                if let below { top = below - 1 } else {
+                    top = try await read { db in
+                        try await db.raw("SELECT COALESCE(MAX(id), 0) AS m FROM cases").first()?.decode(column: "m", as: Int64.self) ?? 0
+                    }
+                }
+                lo = try await q.window.lowerBound(maxID: top, needed: needed) { bound in
+                    try await self.read { db in
+                        try await db.raw("""
+                            SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases c JOIN case_search s ON s.case_id = c.id \
+                            WHERE s.case_id > \(bind: bound) AND s.tsv @@ CAST(\(bind: query) AS tsquery) \(filter) LIMIT \(literal: needed)) x
+                            """).first()?.decode(column: "n", as: Int.self) ?? 0
+                    }
+                }
+            }
+            // ts_rank with title (A) worth four times the body (B), as bm25's column weights on SQLite; normalisation 1
+            // divides by the log of the document length, so a hit in a short text ranks above one deep in a long text.
+            let rank: SQLQueryString = order == .relevance
+                ? ", ts_rank('{0.1, 0.1, 0.25, 1.0}', s.tsv, CAST(\(bind: query) AS tsquery), 1) AS rank" : ""
+            join = """
+                JOIN (SELECT s.case_id AS fid\(rank) FROM case_search s WHERE s.case_id > \(bind: lo ?? 0) \
+                AND s.tsv @@ CAST(\(bind: query) AS tsquery)) f ON f.fid = c.id
+                """
         }
         let whereClause: SQLQueryString = conds.isEmpty ? "" : "WHERE \(conds.joined(separator: " AND "))"
         let orderClause: SQLQueryString
@@ -448,7 +473,6 @@ extension PostgresStore {
         case .due: orderClause = "ORDER BY c.due_at, c.id"
         case .relevance: orderClause = "ORDER BY f.rank DESC, c.id DESC"
         }
-        let limit = max(1, min(q.limit, 500))
         let sql: SQLQueryString = """
             SELECT c.id, c.tracking_code, c.title, c.state, c.kind, c.channel, c.category, c.holder_unit, c.registered_at, c.due_at, \
             \(alertExpr) AS alert, CASE WHEN c.channel = 'visit' THEN (c.doc::jsonb ->> 'visitors')::bigint END AS visitors, \
@@ -480,7 +504,7 @@ extension PostgresStore {
             switch order {
             case .newest: next = "n\(last.id)"
             case .due: next = "d\(last.due?.seconds ?? noDue)_\(last.id)"
-            case .relevance: next = "o\(offset + limit)"
+            case .relevance: next = "o\(offset + limit)_\(lo ?? 0)"
             }
         }
         return CasePage(items: items, nextCursor: next)

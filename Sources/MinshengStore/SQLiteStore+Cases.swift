@@ -286,42 +286,62 @@ extension SQLiteStore {
         if let t = q.to { conds.append("c.registered_at < \(bind: t.seconds)") }
         if let a = q.alert { conds.append("(\(alertExpr)) = \(bind: a.rawValue)") }
 
-        var join: SQLQueryString = ""
-        var joined = false
+        var match: String?
         var order = q.order
         if let text = q.text, !text.trimmingCharacters(in: .whitespaces).isEmpty {
-            if let match = SearchTokens.fts5Match(text) {
-                joined = true
-                join = "JOIN (SELECT rowid AS fid, bm25(case_fts, 4.0, 1.0) AS rank FROM case_fts WHERE case_fts MATCH \(bind: match)) f ON f.fid = c.id"
-            } else if order == .relevance {
-                order = .newest
-            }
+            match = SearchTokens.fts5Match(text)
             // Lone characters are not in the bigram index: look for them in titles.
             for term in SearchTokens.queryTerms(text) {
                 if case let .single(ch) = term { conds.append("c.title LIKE \(bind: "%" + ch + "%")") }
             }
-        } else if order == .relevance {
-            order = .newest
         }
-        if order == .relevance && !joined { order = .newest }
+        if order == .relevance && match == nil { order = .newest }
 
         var offset = 0
+        var lo: Int64?
+        var below: Int64?
         if let cursor = q.cursor, !cursor.isEmpty {
             let body = cursor.dropFirst()
             switch (cursor.first, order) {
             case ("n", .newest):
                 guard let last = Int64(body) else { throw StoreError.badCursor(cursor) }
                 conds.append("c.id < \(bind: last)")
+                below = last
             case ("d", .due):
                 let parts = body.split(separator: "_")
                 guard parts.count == 2, let due = Int64(parts[0]), let last = Int64(parts[1]) else { throw StoreError.badCursor(cursor) }
                 conds.append("(c.due_at > \(bind: due) OR (c.due_at = \(bind: due) AND c.id > \(bind: last)))")
             case ("o", .relevance):
-                guard let o = Int(body), o >= 0 else { throw StoreError.badCursor(cursor) }
+                guard let (o, bound) = RelevanceWindow.parseCursor(body) else { throw StoreError.badCursor(cursor) }
                 offset = o
+                lo = bound
             default:
                 throw StoreError.badCursor(cursor)
             }
+        }
+        let limit = max(1, min(q.limit, 500))
+        var join: SQLQueryString = ""
+        if let match {
+            if lo == nil && order != .due {
+                // Rank (or sort by id) only the matches among the newest ids: see RelevanceWindow.
+                let filter: SQLQueryString = conds.isEmpty ? "" : "WHERE \(conds.joined(separator: " AND "))"
+                let needed = order == .relevance ? q.window.matches : limit + 1
+                let top: Int64
+                if let below { top = below - 1 } else {
+                    top = try await reader.raw("SELECT COALESCE(MAX(id), 0) AS m FROM cases").first()?.decode(column: "m", as: Int64.self) ?? 0
+                }
+                lo = try await q.window.lowerBound(maxID: top, needed: needed) { bound in
+                    try await self.reader.raw("""
+                        SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases c JOIN (SELECT rowid AS fid FROM case_fts \
+                        WHERE case_fts MATCH \(bind: match) AND rowid > \(bind: bound)) f ON f.fid = c.id \(filter) LIMIT \(literal: needed))
+                        """).first()?.decode(column: "n", as: Int.self) ?? 0
+                }
+            }
+            let rank: SQLQueryString = order == .relevance ? ", bm25(case_fts, 4.0, 1.0) AS rank" : ""
+            join = """
+                JOIN (SELECT rowid AS fid\(rank) FROM case_fts WHERE case_fts MATCH \(bind: match) AND rowid > \(bind: lo ?? 0)) f \
+                ON f.fid = c.id
+                """
         }
         let whereClause: SQLQueryString = conds.isEmpty ? "" : "WHERE \(conds.joined(separator: " AND "))"
         let orderClause: SQLQueryString
@@ -330,7 +350,6 @@ extension SQLiteStore {
         case .due: orderClause = "ORDER BY c.due_at, c.id"
         case .relevance: orderClause = "ORDER BY f.rank, c.id DESC"
         }
-        let limit = max(1, min(q.limit, 500))
         let rows = try await reader.raw("""
             SELECT c.id, c.tracking_code, c.title, c.state, c.kind, c.channel, c.category, c.holder_unit, c.registered_at, c.due_at, \
             \(alertExpr) AS alert, CASE WHEN c.channel = 'visit' THEN json_extract(c.doc, '$.visitors') END AS visitors, \
@@ -360,7 +379,7 @@ extension SQLiteStore {
             switch order {
             case .newest: next = "n\(last.id)"
             case .due: next = "d\(last.due?.seconds ?? noDue)_\(last.id)"
-            case .relevance: next = "o\(offset + limit)"
+            case .relevance: next = "o\(offset + limit)_\(lo ?? 0)"
             }
         }
         return CasePage(items: items, nextCursor: next)

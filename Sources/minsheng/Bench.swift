@@ -4,6 +4,7 @@ import Logging
 import MinshengDomain
 import MinshengServer
 import MinshengStore
+import Synchronization
 
 /// Benchmarks on a release build; figures go to BENCHMARKS.md with the command that produced them.
 struct Bench: AsyncParsableCommand {
@@ -119,11 +120,20 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Open cases to load (skipped if the database already has them).") var cases = 1_000_000
         @Option(help: "Overdue cases added for the busy tick.") var due = 10_000
         @Option(help: "Database file.") var db = "/tmp/minsheng-bench-watch.sqlite"
+        @Option(help: "PostgreSQL URL instead of the file (the run uses the schema bench_watch, created if missing and kept).")
+        var database: String?
 
         func run() async throws {
             // Virtual time: every case is dated relative to this instant, and ticks run at it.
             let t0 = Instant.parse("2026-11-25T10:00:00+08:00")!
-            var store = try await SQLiteStore.open(.file(db), durability: .normal)
+            func open(durability: SQLiteStore.Durability) async throws -> any CaseStore {
+                guard let database else { return try await SQLiteStore.open(.file(db), durability: durability) }
+                var config = try PostgresStore.Configuration(url: database)
+                try await PostgresStore.execute("CREATE SCHEMA IF NOT EXISTS bench_watch", on: config)
+                config.schema = "bench_watch"
+                return try await PostgresStore.open(config)
+            }
+            var store = try await open(durability: .normal)
             var platform = Platform(store: store, clock: ManualClock(t0), calendar: try shippedCalendar())
             if try await store.unitCount() == 0 { try await platform.addUnits(DemoUnits.all()) }
             try await platform.loadUnits()
@@ -133,7 +143,7 @@ struct Bench: AsyncParsableCommand {
                 try await bulkLoad(platform, count: cases - have, ageSeconds: 600...86_400, open: true)
             }
             try await store.close()
-            store = try await SQLiteStore.open(.file(db), durability: .full)
+            store = try await open(durability: .full)
             platform = Platform(store: store, clock: ManualClock(t0), calendar: try shippedCalendar())
             try await platform.loadUnits()
             let watcher = DeadlineWatcher(platform: platform)
@@ -186,58 +196,84 @@ func timeSearches(_ store: any CaseStore, count: Int) async throws {
 func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
 func fmt(_ v: Double) -> String { String(format: "%.3f", v) }
 
-/// Bulk-loads cases in realistic states (open ones spread over departments and towns) straight through the store.
+/// Bulk-loads cases in realistic states (open ones spread over departments and towns) straight through the store:
+/// on PostgreSQL by COPY, on SQLite by the writer's batched inserts. Two workers each build a batch and write it, so
+/// both cores work (on SQLite the single writer still commits the batches one after the other).
 func bulkLoad(_ platform: Platform, count: Int, ageSeconds: ClosedRange<Int64> = 3600...(365 * 86_400),
-              open: Bool = false, dispatchedOnly: Bool = false) async throws {
-    let units = DemoUnits.all()
-    let handlers = units.filter { $0.kind == .department || $0.level == .town }
+              open: Bool = false, dispatchedOnly: Bool = false, workers: Int = 2) async throws {
+    let handlers = DemoUnits.all().filter { $0.kind == .department || $0.level == .town }.map(\.id)
     let center = platform.defaultCenter!.id
-    let admin = Actor(id: "bench", name: "bench", role: .admin, unit: nil)
     let now = platform.clock.now()
-    var rng = SystemRandomNumberGenerator()
     let chunk = 5_000
-    var done = 0
     let t0 = ContinuousClock.now
-    while done < count {
-        let n = min(chunk, count - done)
-        var regs: [Registration] = []
-        regs.reserveCapacity(n)
-        for i in 0..<n {
-            let t = DemoLoader.templates[(done + i) % DemoLoader.templates.count]
-            let at = now.adding(seconds: -Int64.random(in: ageSeconds, using: &rng))
-            var c = Case(id: 0, trackingCode: Platform.newTrackingCode(), channel: .phone, kind: t.kind, title: t.title,
-                         content: t.content, citizen: Citizen(name: "李四", phone: "13900139000"), center: center,
-                         policyID: "12320", registeredAt: at)
-            c.category = t.category
-            let rules = platform.rules(for: c)
-            var (cur, e0) = Lifecycle.register(c, by: admin, rules: rules)
-            var events = [e0]
-            let unit = handlers.randomElement(using: &rng)!.id
-            let plan: [Step]
-            switch dispatchedOnly ? 0 : Int.random(in: 0..<(open ? 4 : 10), using: &rng) {
-            case 0: plan = [.dispatch(to: unit, mode: .forward, coHandlers: [])]
-            case 1: plan = [.dispatch(to: unit, mode: .forward, coHandlers: []), .sign]
-            case 2, 3: plan = [.dispatch(to: unit, mode: .assign, coHandlers: []), .sign, .accept(caseClass: .claim)]
-            default: plan = [.dispatch(to: unit, mode: .forward, coHandlers: []), .sign, .accept(caseClass: .claim),
-                             .reply(result: .support, text: "已处理"), .evaluate(.satisfied)]
+    let store = platform.store
+    let batches = (count + chunk - 1) / chunk
+    let loaded = LoadCounter()
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for w in 0..<max(1, workers) {
+            group.addTask {
+                var b = w
+                while b < batches {
+                    let first = b * chunk
+                    let regs = try benchRegistrations(platform, first: first, count: min(chunk, count - first), center: center,
+                                                      handlers: handlers, now: now, ageSeconds: ageSeconds, open: open,
+                                                      dispatchedOnly: dispatchedOnly)
+                    if let pg = store as? PostgresStore { _ = try await pg.copyRegistrations(regs) } else { _ = try await store.register(regs) }
+                    let done = loaded.add(regs.count)
+                    if done % 100_000 < chunk || done == count {
+                        let s = Double((ContinuousClock.now - t0).components.seconds)
+                        print("  loaded \(done)/\(count) cases (\(s > 0 ? Int(Double(done) / s) : 0)/s)")
+                    }
+                    b += max(1, workers)
+                }
             }
-            var stepAt = at
-            for s in plan {
-                stepAt = min(now, stepAt.adding(seconds: open ? 60 : 3600 * 5))
-                let (next, e) = try Lifecycle.apply(s, to: cur, by: admin, at: stepAt, rules: rules)
-                cur = next
-                events.append(e)
-            }
-            regs.append(Registration(case: cur, events: events, alert: Lifecycle.alertThresholds(of: cur, rules: rules),
-                                     nextNotice: Lifecycle.nextNotice(of: cur, rules: rules)))
         }
-        _ = try await platform.store.register(regs)
-        done += n
-        if done % 100_000 == 0 || done == count {
-            let s = Double((ContinuousClock.now - t0).components.seconds)
-            print("  loaded \(done)/\(count) cases (\(s > 0 ? Int(Double(done) / s) : 0)/s)")
-        }
+        try await group.waitForAll()
     }
+}
+
+final class LoadCounter: Sendable {
+    private let n = Mutex(0)
+    func add(_ k: Int) -> Int { n.withLock { $0 += k; return $0 } }
+}
+
+/// One batch of benchmark cases: demo templates walked through the real lifecycle to a random state.
+func benchRegistrations(_ platform: Platform, first: Int, count n: Int, center: UnitID, handlers: [UnitID], now: Instant,
+                        ageSeconds: ClosedRange<Int64>, open: Bool, dispatchedOnly: Bool) throws -> [Registration] {
+    let admin = Actor(id: "bench", name: "bench", role: .admin, unit: nil)
+    var rng = SystemRandomNumberGenerator()
+    var regs: [Registration] = []
+    regs.reserveCapacity(n)
+    for i in 0..<n {
+        let t = DemoLoader.templates[(first + i) % DemoLoader.templates.count]
+        let at = now.adding(seconds: -Int64.random(in: ageSeconds, using: &rng))
+        var c = Case(id: 0, trackingCode: Platform.newTrackingCode(), channel: .phone, kind: t.kind, title: t.title,
+                     content: t.content, citizen: Citizen(name: "李四", phone: "13900139000"), center: center,
+                     policyID: "12320", registeredAt: at)
+        c.category = t.category
+        let rules = platform.rules(for: c)
+        var (cur, e0) = Lifecycle.register(c, by: admin, rules: rules)
+        var events = [e0]
+        let unit = handlers.randomElement(using: &rng)!
+        let plan: [Step]
+        switch dispatchedOnly ? 0 : Int.random(in: 0..<(open ? 4 : 10), using: &rng) {
+        case 0: plan = [.dispatch(to: unit, mode: .forward, coHandlers: [])]
+        case 1: plan = [.dispatch(to: unit, mode: .forward, coHandlers: []), .sign]
+        case 2, 3: plan = [.dispatch(to: unit, mode: .assign, coHandlers: []), .sign, .accept(caseClass: .claim)]
+        default: plan = [.dispatch(to: unit, mode: .forward, coHandlers: []), .sign, .accept(caseClass: .claim),
+                         .reply(result: .support, text: "已处理"), .evaluate(.satisfied)]
+        }
+        var stepAt = at
+        for s in plan {
+            stepAt = min(now, stepAt.adding(seconds: open ? 60 : 3600 * 5))
+            let (next, e) = try Lifecycle.apply(s, to: cur, by: admin, at: stepAt, rules: rules)
+            cur = next
+            events.append(e)
+        }
+        regs.append(Registration(case: cur, events: events, alert: Lifecycle.alertThresholds(of: cur, rules: rules),
+                                 nextNotice: Lifecycle.nextNotice(of: cur, rules: rules)))
+    }
+    return regs
 }
 
 /// `minsheng simulate`: drives the real lifecycle over the demo world on a virtual clock.

@@ -354,6 +354,49 @@ struct StoreSuite {
         }
     }
 
+    /// Relevance ranks the newest matches only (RelevanceWindow), every page of one search the same set; "newest
+    /// first" with a text pages through every match. Small window parameters stand in for 20,000 ids / 1,000 matches.
+    @Test(arguments: Engine.allCases)
+    func searchRanksTheNewestMatches(_ engine: Engine) async throws {
+        try await withStore(engine) { store in
+            // 60 cases: every third mentions 路灯 (ids 3, 6, …, 60); ids 30 and 9 in their titles as well.
+            let regs = (1...60).map { i in
+                i % 3 == 0
+                    ? registration(title: i == 30 || i == 9 ? "路灯不亮" : "小区问题", content: "门口的路灯坏了。")
+                    : registration(title: "噪音扰民", content: "工地夜间施工。")
+            }
+            _ = try await store.register(regs)
+            func pages(_ order: CaseOrder, limit: Int) async throws -> [[CaseID]] {
+                var q = CaseQuery(now: t0)
+                q.text = "路灯"
+                q.order = order
+                q.limit = limit
+                q.window = RelevanceWindow(matches: 5, firstSpan: 4)
+                var out: [[CaseID]] = []
+                while true {
+                    let page = try await store.cases(q)
+                    out.append(page.items.map(\.id))
+                    guard let next = page.nextCursor else { return out }
+                    q.cursor = next
+                }
+            }
+            // Window: span 4 (ids 57–60: two matches), then 40 (ids 21–60: 14 matches ≥ 5) → the ranked set is 21…60.
+            let ranked = try await pages(.relevance, limit: 4)
+            #expect(ranked.first?.first == 30)                          // the title hit leads
+            #expect(Set(ranked.joined()) == Set(stride(from: 21, through: 60, by: 3).map(Int64.init)))
+            #expect(ranked.joined().count == 14)                         // no case twice across pages
+            #expect(!ranked.joined().contains(9))                        // older than the window: not ranked
+            let newest = try await pages(.newest, limit: 4)
+            #expect(Array(newest.joined()) == stride(from: 60, through: 3, by: -3).map(Int64.init))
+            // A rare word widens the window to every case.
+            var q = CaseQuery(now: t0)
+            q.text = "不亮"
+            q.order = .relevance
+            q.window = RelevanceWindow(matches: 5, firstSpan: 4)
+            try #expect(await store.cases(q).items.map(\.id) == [30, 9])
+        }
+    }
+
     @Test
     func fileDatabaseKeepsEverythingAcrossRestart() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("minsheng-restart-\(UUID().uuidString)")

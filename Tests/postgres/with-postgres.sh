@@ -59,6 +59,8 @@ as_pg "$bindir/initdb" -D "$data" --encoding=UTF8 --locale=C.UTF-8 --username=po
 # MINSHENG_PG_DURABLE=1 (for benchmarks that must count durable commits).
 opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$tmp -c max_connections=400"
 if [[ "${MINSHENG_PG_DURABLE:-0}" != 1 ]]; then opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"; fi
+# Extra server settings for benchmarks, e.g. MINSHENG_PG_OPTS="-c shared_buffers=4GB -c max_wal_size=8GB".
+opts="$opts ${MINSHENG_PG_OPTS:-}"
 as_pg "$bindir/pg_ctl" -D "$data" -l "$tmp/server.log" -w -t 60 start -o "$opts" \
     >/dev/null || { cat "$tmp/server.log" >&2; echo "with-postgres: the server did not start" >&2; exit 1; }
 started=1
