@@ -225,15 +225,16 @@ public struct RelevanceWindow: Sendable {
     public init() {}
     public init(matches: Int, firstSpan: Int64) { self.matches = matches; self.firstSpan = firstSpan }
 
-    /// The exclusive lower id bound of the window (0: every case); `count(lo)` counts matches with id > lo, up to
-    /// `needed`. The same widening serves "newest first" with a text: there the window must hold one page (`needed` =
-    /// limit + 1) below the cursor's id (`maxID`), so no engine sorts every match to show the first twenty.
-    public func lowerBound(maxID: Int64, needed: Int, count: (Int64) async throws -> Int) async throws -> Int64 {
+    /// Runs `attempt(lo)` (the page with ids > lo, and how many matches that window holds) on windows below `top`
+    /// that widen tenfold until one holds `needed` matches or covers every case (lo = 0); returns its page and lo.
+    /// The same widening serves "newest first" with a text, where the window must hold one page (`needed` =
+    /// limit + 1) below the cursor's id, so no engine sorts every match to show the first twenty.
+    public func widening<Page>(top: Int64, needed: Int, _ attempt: (Int64) async throws -> (Page, Int)) async throws -> (Page, Int64) {
         var span = firstSpan
         while true {
-            let lo = maxID - span
-            if lo <= 0 { return 0 }
-            if try await count(lo) >= needed { return lo }
+            let lo = max(0, top - span)
+            let (page, matches) = try await attempt(lo)
+            if lo == 0 || matches >= needed { return (page, lo) }
             span *= 10
         }
     }

@@ -435,37 +435,6 @@ extension PostgresStore {
             }
         }
         let limit = max(1, min(q.limit, 500))
-        var join: SQLQueryString = ""
-        if let query {
-            if lo == nil && order != .due {
-                // Rank (or sort by id) only the matches among the newest ids: see RelevanceWindow. The id range and the
-                // GIN match are ANDed as bitmaps, so only the window's rows are fetched.
-                let filter: SQLQueryString = conds.isEmpty ? "" : "AND \(conds.joined(separator: " AND "))"
-                let needed = order == .relevance ? q.window.matches : limit + 1
-                let top: Int64
-                if let below { top = below - 1 } else {
-                    top = try await read { db in
-                        try await db.raw("SELECT COALESCE(MAX(id), 0) AS m FROM cases").first()?.decode(column: "m", as: Int64.self) ?? 0
-                    }
-                }
-                lo = try await q.window.lowerBound(maxID: top, needed: needed) { bound in
-                    try await self.read { db in
-                        try await db.raw("""
-                            SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases c JOIN case_search s ON s.case_id = c.id \
-                            WHERE s.case_id > \(bind: bound) AND s.tsv @@ CAST(\(bind: query) AS tsquery) \(filter) LIMIT \(literal: needed)) x
-                            """).first()?.decode(column: "n", as: Int.self) ?? 0
-                    }
-                }
-            }
-            // ts_rank with title (A) worth four times the body (B), as bm25's column weights on SQLite; normalisation 1
-            // divides by the log of the document length, so a hit in a short text ranks above one deep in a long text.
-            let rank: SQLQueryString = order == .relevance
-                ? ", ts_rank('{0.1, 0.1, 0.25, 1.0}', s.tsv, CAST(\(bind: query) AS tsquery), 1) AS rank" : ""
-            join = """
-                JOIN (SELECT s.case_id AS fid\(rank) FROM case_search s WHERE s.case_id > \(bind: lo ?? 0) \
-                AND s.tsv @@ CAST(\(bind: query) AS tsquery)) f ON f.fid = c.id
-                """
-        }
         let whereClause: SQLQueryString = conds.isEmpty ? "" : "WHERE \(conds.joined(separator: " AND "))"
         let orderClause: SQLQueryString
         switch order {
@@ -473,13 +442,49 @@ extension PostgresStore {
         case .due: orderClause = "ORDER BY c.due_at, c.id"
         case .relevance: orderClause = "ORDER BY f.rank DESC, c.id DESC"
         }
-        let sql: SQLQueryString = """
-            SELECT c.id, c.tracking_code, c.title, c.state, c.kind, c.channel, c.category, c.holder_unit, c.registered_at, c.due_at, \
-            \(alertExpr) AS alert, CASE WHEN c.channel = 'visit' THEN (c.doc::jsonb ->> 'visitors')::bigint END AS visitors, \
-            (SELECT COUNT(*) FROM attachments a WHERE a.case_id = c.id) AS files \
-            FROM cases c \(join) \(whereClause) \(orderClause) LIMIT \(literal: limit + 1) OFFSET \(literal: offset)
-            """
-        let rows = try await read { db in try await db.raw(sql).all() }
+        // One statement per try: the page, and how many matches the id window holds (see RelevanceWindow). Within a
+        // window of a common word the planner walks the primary key over the id range and tests each row's vector,
+        // which costs the window's size whatever the table's: cheaper than building the GIN bitmap of every match.
+        func page(above bound: Int64?) async throws -> (rows: [any SQLRow], inWindow: Int) {
+            var join: SQLQueryString = ""
+            var windowCount: SQLQueryString = ""
+            if let query {
+                // ts_rank with title (A) worth four times the body (B), as bm25's column weights on SQLite; normalisation 1
+                // divides by the log of the document length, so a hit in a short text ranks above one deep in a long text.
+                let rank: SQLQueryString = order == .relevance
+                    ? ", ts_rank('{0.1, 0.1, 0.25, 1.0}', s.tsv, CAST(\(bind: query) AS tsquery), 1) AS rank" : ""
+                join = """
+                    JOIN (SELECT s.case_id AS fid\(rank) FROM case_search s WHERE s.case_id > \(bind: bound ?? 0) \
+                    AND s.tsv @@ CAST(\(bind: query) AS tsquery)) f ON f.fid = c.id
+                    """
+                windowCount = ", COUNT(*) OVER () AS window_matches"
+            }
+            let sql: SQLQueryString = """
+                SELECT c.id, c.tracking_code, c.title, c.state, c.kind, c.channel, c.category, c.holder_unit, c.registered_at, c.due_at, \
+                \(alertExpr) AS alert, CASE WHEN c.channel = 'visit' THEN (c.doc::jsonb ->> 'visitors')::bigint END AS visitors, \
+                (SELECT COUNT(*) FROM attachments a WHERE a.case_id = c.id) AS files\(windowCount) \
+                FROM cases c \(join) \(whereClause) \(orderClause) LIMIT \(literal: limit + 1) OFFSET \(literal: offset)
+                """
+            let rows = try await read { db in try await db.raw(sql).all() }
+            guard query != nil, let first = rows.first else { return (rows, 0) }
+            return (rows, try first.decode(column: "window_matches", as: Int.self))
+        }
+        var rows: [any SQLRow]
+        if query != nil, lo == nil, order != .due {
+            // Rank (or sort by id) only the matches among the newest ids, widening the window until it holds enough.
+            let needed = order == .relevance ? q.window.matches : limit + 1
+            let top: Int64
+            if let below { top = below - 1 } else {
+                top = try await read { db in
+                    try await db.raw("SELECT COALESCE(MAX(id), 0) AS m FROM cases").first()?.decode(column: "m", as: Int64.self) ?? 0
+                }
+            }
+            let (r, bound) = try await q.window.widening(top: top, needed: needed) { try await page(above: $0) }
+            rows = r
+            lo = bound
+        } else {
+            rows = try await page(above: lo).rows
+        }
         var items: [CaseSummary] = []
         items.reserveCapacity(min(rows.count, limit))
         for row in rows.prefix(limit) {

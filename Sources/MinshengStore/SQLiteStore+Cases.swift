@@ -320,29 +320,6 @@ extension SQLiteStore {
             }
         }
         let limit = max(1, min(q.limit, 500))
-        var join: SQLQueryString = ""
-        if let match {
-            if lo == nil && order != .due {
-                // Rank (or sort by id) only the matches among the newest ids: see RelevanceWindow.
-                let filter: SQLQueryString = conds.isEmpty ? "" : "WHERE \(conds.joined(separator: " AND "))"
-                let needed = order == .relevance ? q.window.matches : limit + 1
-                let top: Int64
-                if let below { top = below - 1 } else {
-                    top = try await reader.raw("SELECT COALESCE(MAX(id), 0) AS m FROM cases").first()?.decode(column: "m", as: Int64.self) ?? 0
-                }
-                lo = try await q.window.lowerBound(maxID: top, needed: needed) { bound in
-                    try await self.reader.raw("""
-                        SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases c JOIN (SELECT rowid AS fid FROM case_fts \
-                        WHERE case_fts MATCH \(bind: match) AND rowid > \(bind: bound)) f ON f.fid = c.id \(filter) LIMIT \(literal: needed))
-                        """).first()?.decode(column: "n", as: Int.self) ?? 0
-                }
-            }
-            let rank: SQLQueryString = order == .relevance ? ", bm25(case_fts, 4.0, 1.0) AS rank" : ""
-            join = """
-                JOIN (SELECT rowid AS fid\(rank) FROM case_fts WHERE case_fts MATCH \(bind: match) AND rowid > \(bind: lo ?? 0)) f \
-                ON f.fid = c.id
-                """
-        }
         let whereClause: SQLQueryString = conds.isEmpty ? "" : "WHERE \(conds.joined(separator: " AND "))"
         let orderClause: SQLQueryString
         switch order {
@@ -350,11 +327,41 @@ extension SQLiteStore {
         case .due: orderClause = "ORDER BY c.due_at, c.id"
         case .relevance: orderClause = "ORDER BY f.rank, c.id DESC"
         }
-        let rows = try await reader.raw("""
-            SELECT c.id, c.tracking_code, c.title, c.state, c.kind, c.channel, c.category, c.holder_unit, c.registered_at, c.due_at, \
-            \(alertExpr) AS alert, CASE WHEN c.channel = 'visit' THEN json_extract(c.doc, '$.visitors') END AS visitors, \
-            (SELECT COUNT(*) FROM attachments a WHERE a.case_id = c.id) AS files FROM cases c \(join) \(whereClause) \(orderClause) LIMIT \(literal: limit + 1) OFFSET \(literal: offset)
-            """).all()
+        // One statement per try: the page, and how many matches the id window holds (see RelevanceWindow).
+        func page(above bound: Int64?) async throws -> (rows: [any SQLRow], inWindow: Int) {
+            var join: SQLQueryString = ""
+            var windowCount: SQLQueryString = ""
+            if let match {
+                let rank: SQLQueryString = order == .relevance ? ", bm25(case_fts, 4.0, 1.0) AS rank" : ""
+                join = """
+                    JOIN (SELECT rowid AS fid\(rank) FROM case_fts WHERE case_fts MATCH \(bind: match) AND rowid > \(bind: bound ?? 0)) f \
+                    ON f.fid = c.id
+                    """
+                windowCount = ", COUNT(*) OVER () AS window_matches"
+            }
+            let rows = try await reader.raw("""
+                SELECT c.id, c.tracking_code, c.title, c.state, c.kind, c.channel, c.category, c.holder_unit, c.registered_at, c.due_at, \
+                \(alertExpr) AS alert, CASE WHEN c.channel = 'visit' THEN json_extract(c.doc, '$.visitors') END AS visitors, \
+                (SELECT COUNT(*) FROM attachments a WHERE a.case_id = c.id) AS files\(windowCount) FROM cases c \(join) \(whereClause) \
+                \(orderClause) LIMIT \(literal: limit + 1) OFFSET \(literal: offset)
+                """).all()
+            guard match != nil, let first = rows.first else { return (rows, 0) }
+            return (rows, try first.decode(column: "window_matches", as: Int.self))
+        }
+        var rows: [any SQLRow]
+        if match != nil, lo == nil, order != .due {
+            // Rank (or sort by id) only the matches among the newest ids, widening the window until it holds enough.
+            let needed = order == .relevance ? q.window.matches : limit + 1
+            let top: Int64
+            if let below { top = below - 1 } else {
+                top = try await reader.raw("SELECT COALESCE(MAX(id), 0) AS m FROM cases").first()?.decode(column: "m", as: Int64.self) ?? 0
+            }
+            let (r, bound) = try await q.window.widening(top: top, needed: needed) { try await page(above: $0) }
+            rows = r
+            lo = bound
+        } else {
+            rows = try await page(above: lo).rows
+        }
         var items: [CaseSummary] = []
         items.reserveCapacity(min(rows.count, limit))
         for row in rows.prefix(limit) {
