@@ -226,16 +226,19 @@ public struct RelevanceWindow: Sendable {
     public init(matches: Int, firstSpan: Int64) { self.matches = matches; self.firstSpan = firstSpan }
 
     /// Runs `attempt(lo)` (the page with ids > lo, and how many matches that window holds) on windows below `top`
-    /// that widen tenfold until one holds `needed` matches or covers every case (lo = 0); returns its page and lo.
-    /// The same widening serves "newest first" with a text, where the window must hold one page (`needed` =
-    /// limit + 1) below the cursor's id, so no engine sorts every match to show the first twenty.
+    /// that widen until one holds `needed` matches or covers every case (lo = 0); returns its page and lo. The next
+    /// span follows the density just seen (a quarter more than it predicts, at least 1.3× and at most 10× the last),
+    /// so a window that fell a few matches short is not redone ten times larger. The same widening serves "newest
+    /// first" with a text, where the window must hold one page (`needed` = limit + 1) below the cursor's id, so no
+    /// engine sorts every match to show the first twenty.
     public func widening<Page>(top: Int64, needed: Int, _ attempt: (Int64) async throws -> (Page, Int)) async throws -> (Page, Int64) {
         var span = firstSpan
         while true {
             let lo = max(0, top - span)
             let (page, matches) = try await attempt(lo)
             if lo == 0 || matches >= needed { return (page, lo) }
-            span *= 10
+            let factor = matches == 0 ? 10 : min(10, max(1.3, 1.25 * Double(needed) / Double(matches)))
+            span = Int64((Double(span) * factor).rounded(.up))
         }
     }
 

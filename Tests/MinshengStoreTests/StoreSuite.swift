@@ -359,10 +359,10 @@ struct StoreSuite {
     @Test(arguments: Engine.allCases)
     func searchRanksTheNewestMatches(_ engine: Engine) async throws {
         try await withStore(engine) { store in
-            // 60 cases: every third mentions 路灯 (ids 3, 6, …, 60); ids 30 and 9 in their titles as well.
+            // 60 cases: every third mentions 路灯 (ids 3, 6, …, 60); ids 51 and 9 in their titles as well.
             let regs = (1...60).map { i in
                 i % 3 == 0
-                    ? registration(title: i == 30 || i == 9 ? "路灯不亮" : "小区问题", content: "门口的路灯坏了。")
+                    ? registration(title: i == 51 || i == 9 ? "路灯不亮" : "小区问题", content: "门口的路灯坏了。")
                     : registration(title: "噪音扰民", content: "工地夜间施工。")
             }
             _ = try await store.register(regs)
@@ -380,11 +380,11 @@ struct StoreSuite {
                     q.cursor = next
                 }
             }
-            // Window: span 4 (ids 57–60: two matches), then 40 (ids 21–60: 14 matches ≥ 5) → the ranked set is 21…60.
+            // Windows: 4 ids (57–60: two matches), then 4 × 1.25 × 5/2 → 13 (48–60: five) → the ranked set is 48…60.
             let ranked = try await pages(.relevance, limit: 4)
-            #expect(ranked.first?.first == 30)                          // the title hit leads
-            #expect(Set(ranked.joined()) == Set(stride(from: 21, through: 60, by: 3).map(Int64.init)))
-            #expect(ranked.joined().count == 14)                         // no case twice across pages
+            #expect(ranked.first?.first == 51)                          // the title hit leads
+            #expect(Set(ranked.joined()) == Set(stride(from: 48, through: 60, by: 3).map(Int64.init)))
+            #expect(ranked.joined().count == 5)                          // no case twice across pages
             #expect(!ranked.joined().contains(9))                        // older than the window: not ranked
             let newest = try await pages(.newest, limit: 4)
             #expect(Array(newest.joined()) == stride(from: 60, through: 3, by: -3).map(Int64.init))
@@ -393,7 +393,7 @@ struct StoreSuite {
             q.text = "不亮"
             q.order = .relevance
             q.window = RelevanceWindow(matches: 5, firstSpan: 4)
-            try #expect(await store.cases(q).items.map(\.id) == [30, 9])
+            try #expect(await store.cases(q).items.map(\.id) == [51, 9])
         }
     }
 
