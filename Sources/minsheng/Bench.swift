@@ -56,9 +56,11 @@ struct Bench: AsyncParsableCommand {
             }
             timings.sort()
             func pct(_ p: Double) -> String { String(format: "%.3f", timings[min(timings.count - 1, Int(Double(timings.count) * p))]) }
-            let total = try await store.caseCount()
-            print("inbox query over \(total) cases, \(queries) queries, \(String(format: "%.1f", Double(rows) / Double(queries))) rows/page avg")
-            print("  p50 \(pct(0.50)) ms   p90 \(pct(0.90)) ms   p99 \(pct(0.99)) ms   max \(String(format: "%.3f", timings.last!)) ms")
+            if !timings.isEmpty {
+                let total = try await store.caseCount()
+                print("inbox query over \(total) cases, \(queries) queries, \(String(format: "%.1f", Double(rows) / Double(queries))) rows/page avg")
+                print("  p50 \(pct(0.50)) ms   p90 \(pct(0.90)) ms   p99 \(pct(0.99)) ms   max \(String(format: "%.3f", timings.last!)) ms")
+            }
             if searches > 0 { try await timeSearches(store, count: searches) }
             try await store.close()
         }
