@@ -242,6 +242,21 @@ public struct RelevanceWindow: Sendable {
         }
     }
 
+    /// One list query of an engine, windowed where a text makes it worth it: `attempt(lo)` runs the page with ids > lo
+    /// (nil: no bound) and says how many matches that window holds. A text search ordered by relevance or by id, on
+    /// its first page (relevance) or below a cursor's id (`below`, newest first), widens from the newest id
+    /// (`maxID()`); a relevance cursor's bound (`cursorBound`) is reused as it is; anything else runs once, unbounded.
+    /// Returns the page and the bound for the next cursor.
+    public func page<Page>(text: Bool, order: CaseOrder, cursorBound: Int64?, below: Int64?, limit: Int,
+                           maxID: () async throws -> Int64,
+                           _ attempt: (Int64?) async throws -> (Page, Int)) async throws -> (Page, Int64?) {
+        guard text, cursorBound == nil, order != .due else { return (try await attempt(cursorBound).0, cursorBound) }
+        let top: Int64
+        if let below { top = below - 1 } else { top = try await maxID() }
+        let (page, lo) = try await widening(top: top, needed: order == .relevance ? matches : limit + 1) { try await attempt($0) }
+        return (page, lo)
+    }
+
     /// A relevance cursor: "o{offset}_{lo}" (older cursors without the bound, "o{offset}", rank everything).
     static func parseCursor(_ body: Substring) -> (offset: Int, lo: Int64)? {
         let parts = body.split(separator: "_", omittingEmptySubsequences: false)

@@ -469,22 +469,12 @@ extension PostgresStore {
             guard query != nil, let first = rows.first else { return (rows, 0) }
             return (rows, try first.decode(column: "window_matches", as: Int.self))
         }
-        var rows: [any SQLRow]
-        if query != nil, lo == nil, order != .due {
-            // Rank (or sort by id) only the matches among the newest ids, widening the window until it holds enough.
-            let needed = order == .relevance ? q.window.matches : limit + 1
-            let top: Int64
-            if let below { top = below - 1 } else {
-                top = try await read { db in
-                    try await db.raw("SELECT COALESCE(MAX(id), 0) AS m FROM cases").first()?.decode(column: "m", as: Int64.self) ?? 0
-                }
+        let (rows, bound) = try await q.window.page(text: query != nil, order: order, cursorBound: lo, below: below, limit: limit, maxID: {
+            try await read { db in
+                try await db.raw("SELECT COALESCE(MAX(id), 0) AS m FROM cases").first()?.decode(column: "m", as: Int64.self) ?? 0
             }
-            let (r, bound) = try await q.window.widening(top: top, needed: needed) { try await page(above: $0) }
-            rows = r
-            lo = bound
-        } else {
-            rows = try await page(above: lo).rows
-        }
+        }, page(above:))
+        lo = bound
         var items: [CaseSummary] = []
         items.reserveCapacity(min(rows.count, limit))
         for row in rows.prefix(limit) {

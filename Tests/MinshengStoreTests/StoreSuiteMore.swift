@@ -330,3 +330,35 @@ struct PostgresEngineTests {
         #expect(PostgresStore.searchQuery("灯") == nil)
     }
 }
+
+/// The COPY bulk load (PostgreSQL only): what it writes reads back exactly as `register` would have written it, text
+/// with COPY's special characters included; what it cannot carry is refused before anything is written.
+@Suite("PostgreSQL COPY bulk load")
+struct CopyLoadTests {
+    @Test(.enabled(if: TestPostgres.url != nil))
+    func copiedCasesReadBackAndAreFound() async throws {
+        try await withStore(.postgres) { store in
+            let pg = try #require(store as? PostgresStore)
+            let tricky = "第一行\t制表符\n第二行\\反斜杠\r\n\\N 不是空值"
+            let ids = try await pg.copyRegistrations([
+                registration(title: "小区门口路灯不亮", content: tricky),
+                registration(title: "夜间施工扰民", content: "噪音很大"),
+            ])
+            #expect(ids.count == 2 && ids[1] == ids[0] + 1)
+            let c = try #require(try await store.case(ids[0]))
+            #expect(c.content == tricky)
+            #expect(c.title == "小区门口路灯不亮")
+            try #expect(await store.events(of: ids[1]).map(\.action) == [.register])
+            var q = CaseQuery(now: t0)
+            q.text = "路灯"
+            try #expect(await store.cases(q).items.map(\.id) == [ids[0]])
+            q.text = "反斜杠"
+            try #expect(await store.cases(q).items.map(\.id) == [ids[0]])
+            // A registration with a client key needs the idempotent path: refused, and nothing of the batch written.
+            await #expect(throws: StoreError.self) {
+                _ = try await pg.copyRegistrations([registration(title: "另一件"), registration(title: "带键", key: "k1")])
+            }
+            try #expect(await store.caseCount() == 2)
+        }
+    }
+}
