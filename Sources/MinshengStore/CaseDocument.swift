@@ -169,3 +169,8 @@ public enum JSONText {
         out += "\""
     }
 }
+
+extension Case {
+    /// The `visitors` column: a group visit's size, only for visits (the inbox list showed it for visits alone).
+    var storedVisitors: Int? { channel == .visit ? visitors : nil }
+}

@@ -101,11 +101,11 @@ extension PostgresStore {
         (error as? PSQLError)?.serverInfo?[.sqlState] == "23505"
     }
 
-    static let caseColumns = 25
+    static let caseColumns = 26
     static let caseInsertHead = """
         INSERT INTO cases (id, tracking_code, client_key, state, channel, kind, category, center_unit, holder_unit, \
         location_unit, registered_at, updated_at, due_at, alert_base, warn_at, urgent_at, alarm_at, is_open, version, title, doc, \
-        next_notice_at, citizen_key, leader_proposed, acknowledged_at) VALUES
+        next_notice_at, citizen_key, leader_proposed, acknowledged_at, visitors) VALUES
         """
     static let eventInsert = "INSERT INTO case_events (case_id, seq, action, at, actor_id, actor_name, role, unit_id, from_state, to_state, note, data) VALUES"
 
@@ -171,6 +171,7 @@ extension PostgresStore {
                 caseBinds.append(r.alert.alarm?.seconds); caseBinds.append(Int16(c.state.isOpen ? 1 : 0)); caseBinds.append(Int64(c.version))
                 caseBinds.append(c.title); caseBinds.append(p.doc); caseBinds.append(r.nextNotice?.seconds); caseBinds.append(r.citizenKey)
                 caseBinds.append(Int16(c.leaderProposed ? 1 : 0)); caseBinds.append(r.acknowledgedAt?.seconds)
+                caseBinds.append(c.storedVisitors.map(Int64.init))
                 for (e, data) in zip(r.events, p.eventData) {
                     Self.appendEvent(&eventBinds, e, caseID: id, data: data)
                     eventCount += 1
@@ -303,6 +304,7 @@ extension PostgresStore {
                 updated_at = \(bind: c.updatedAt.seconds), due_at = \(bind: c.currentDue?.seconds ?? noDue), alert_base = \(bind: a.base.rawValue), \
                 warn_at = \(bind: a.warning?.seconds), urgent_at = \(bind: a.urgent?.seconds), alarm_at = \(bind: a.alarm?.seconds), \
                 is_open = \(bind: c.state.isOpen ? 1 : 0), version = \(bind: Int64(c.version)), title = \(bind: c.title), doc = \(bind: doc), \
+                visitors = \(bind: c.storedVisitors.map(Int64.init)), \
                 next_notice_at = \(bind: change.nextNotice?.seconds), owner_id = \(bind: c.owner?.id), \
                 leader_proposed = \(bind: c.leaderProposed ? 1 : 0) WHERE id = \(bind: id) AND version = \(bind: Int64(old.version))
                 """).run()
@@ -461,7 +463,7 @@ extension PostgresStore {
             }
             let sql: SQLQueryString = """
                 SELECT c.id, c.tracking_code, c.title, c.state, c.kind, c.channel, c.category, c.holder_unit, c.registered_at, c.due_at, \
-                \(alertExpr) AS alert, CASE WHEN c.channel = 'visit' THEN (c.doc::jsonb ->> 'visitors')::bigint END AS visitors, \
+                \(alertExpr) AS alert, c.visitors, \
                 (SELECT COUNT(*) FROM attachments a WHERE a.case_id = c.id) AS files\(windowCount) \
                 FROM cases c \(join) \(whereClause) \(orderClause) LIMIT \(literal: limit + 1) OFFSET \(literal: offset)
                 """

@@ -36,11 +36,11 @@ extension SQLiteStore {
         }
     }
 
-    static let caseColumns = 25
+    static let caseColumns = 26
     static let caseInsertHead = """
         INSERT INTO cases (id, tracking_code, client_key, state, channel, kind, category, center_unit, holder_unit, \
         location_unit, registered_at, updated_at, due_at, alert_base, warn_at, urgent_at, alarm_at, is_open, version, title, doc, \
-        next_notice_at, citizen_key, leader_proposed, acknowledged_at) VALUES
+        next_notice_at, citizen_key, leader_proposed, acknowledged_at, visitors) VALUES
         """
 
     /// Inserts the cases, their first events and their search tokens, many rows per statement, with plain
@@ -94,7 +94,7 @@ extension SQLiteStore {
                     .text(r.alert.base.rawValue), Self.opt(r.alert.warning), Self.opt(r.alert.urgent), Self.opt(r.alert.alarm),
                     .integer(c.state.isOpen ? 1 : 0), .integer(c.version), .text(c.title), .text(p.doc),
                     Self.opt(r.nextNotice), r.citizenKey.map { .text($0) } ?? .null, .integer(c.leaderProposed ? 1 : 0),
-                    Self.opt(r.acknowledgedAt),
+                    Self.opt(r.acknowledgedAt), c.storedVisitors.map { .integer($0) } ?? .null,
                 ]
                 for (e, data) in zip(r.events, p.eventData) {
                     eventBinds += Self.eventBinds(e, caseID: id, data: data)
@@ -170,12 +170,13 @@ extension SQLiteStore {
             _ = try await conn.query("""
                 UPDATE cases SET state = ?, category = ?, holder_unit = ?, updated_at = ?, due_at = ?, alert_base = ?, \
                 warn_at = ?, urgent_at = ?, alarm_at = ?, is_open = ?, version = ?, title = ?, doc = ?, next_notice_at = ?, \
-                owner_id = ?, leader_proposed = ? WHERE id = ? AND version = ?
+                owner_id = ?, leader_proposed = ?, visitors = ? WHERE id = ? AND version = ?
                 """, [.text(c.state.rawValue), c.category.map { .text($0) } ?? .null, .integer(Int(c.holder)),
                       .integer(Int(c.updatedAt.seconds)), .integer(Int(c.currentDue?.seconds ?? noDue)), .text(a.base.rawValue),
                       Self.opt(a.warning), Self.opt(a.urgent), Self.opt(a.alarm), .integer(c.state.isOpen ? 1 : 0),
                       .integer(c.version), .text(c.title), .text(doc), Self.opt(change.nextNotice),
-                      c.owner.map { .text($0.id) } ?? .null, .integer(c.leaderProposed ? 1 : 0), .integer(Int(id)),
+                      c.owner.map { .text($0.id) } ?? .null, .integer(c.leaderProposed ? 1 : 0),
+                      c.storedVisitors.map { .integer($0) } ?? .null, .integer(Int(id)),
                       .integer(old.version)])
             if old.coHandlers != c.coHandlers {
                 try await Self.setCoHandlers(conn, caseID: id, old: old.coHandlers, new: c.coHandlers)
@@ -341,7 +342,7 @@ extension SQLiteStore {
             }
             let rows = try await reader.raw("""
                 SELECT c.id, c.tracking_code, c.title, c.state, c.kind, c.channel, c.category, c.holder_unit, c.registered_at, c.due_at, \
-                \(alertExpr) AS alert, CASE WHEN c.channel = 'visit' THEN json_extract(c.doc, '$.visitors') END AS visitors, \
+                \(alertExpr) AS alert, c.visitors, \
                 (SELECT COUNT(*) FROM attachments a WHERE a.case_id = c.id) AS files\(windowCount) FROM cases c \(join) \(whereClause) \
                 \(orderClause) LIMIT \(literal: limit + 1) OFFSET \(literal: offset)
                 """).all()

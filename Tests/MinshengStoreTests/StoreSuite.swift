@@ -357,6 +357,31 @@ struct StoreSuite {
     /// Relevance ranks the newest matches only (RelevanceWindow), every page of one search the same set; "newest
     /// first" with a text pages through every match. Small window parameters stand in for 20,000 ids / 1,000 matches.
     @Test(arguments: Engine.allCases)
+    func theInboxShowsAGroupVisitsSize(_ engine: Engine) async throws {
+        try await withStore(engine) { store in
+            var visit = registration(title: "征地补偿款未发放", channel: .visit)
+            visit.case.visitors = 6
+            var phone = registration(title: "路灯不亮", channel: .phone)
+            phone.case.visitors = 3 // only a visit has visitors: not shown for a call
+            let ids = try await store.register([visit, phone]).map(\.case.id)
+            func listed() async throws -> [CaseID: Int?] {
+                var q = CaseQuery(now: t0)
+                q.unit = 2
+                q.openOnly = true
+                q.order = .due
+                return Dictionary(uniqueKeysWithValues: try await store.cases(q).items.map { ($0.id, $0.visitors) })
+            }
+            try #expect(await listed() == [ids[0]: 6, ids[1]: nil])
+            _ = try await store.update(ids[0], step(.dispatch(to: 4, mode: .assign, coHandlers: [])))
+            var q = CaseQuery(now: t0)
+            q.unit = 4
+            q.openOnly = true
+            q.order = .due
+            try #expect(await store.cases(q).items.map(\.visitors) == [6]) // kept through a step
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
     func searchRanksTheNewestMatches(_ engine: Engine) async throws {
         try await withStore(engine) { store in
             // 60 cases: every third mentions 路灯 (ids 3, 6, …, 60); ids 51 and 9 in their titles as well.
