@@ -63,6 +63,9 @@ public protocol CaseStore: AccountStore {
     func noticeBacklog() async throws -> Int
     /// The citizen's cases registered since `since` (by the citizen key stored at registration), newest first.
     func cases(citizenKey: String, since: Instant, limit: Int) async throws -> [Case]
+    /// The same cases as `cases(citizenKey:since:limit:)`, only what the repeat check at registration needs: read
+    /// from columns and the document's two fields, without decoding whole cases on the registration path.
+    func matters(citizenKey: String, since: Instant, limit: Int) async throws -> [CitizenMatter]
     /// Supervision events against a unit (reminders, orders, responses, field checks, accountability), newest first.
     func supervisionRecord(unit: UnitID, limit: Int) async throws -> [CaseEvent]
 
@@ -375,4 +378,20 @@ public struct Call: Sendable, Equatable {
         self.id = id; self.callerKey = callerKey; self.callerSealed = callerSealed; self.recording = recording
         self.startedAt = startedAt; self.userID = userID; self.caseID = caseID
     }
+}
+
+/// One of a citizen's earlier cases as the repeat check sees it (重复件: same citizen, same matter).
+public struct CitizenMatter: Sendable, Equatable {
+    public var id: CaseID
+    public var category: String?
+    public var suggestedCategory: String?
+    public var repeatOf: CaseID?
+    public init(id: CaseID, category: String?, suggestedCategory: String?, repeatOf: CaseID?) {
+        self.id = id
+        self.category = category
+        self.suggestedCategory = suggestedCategory
+        self.repeatOf = repeatOf
+    }
+    /// The matter: the category given, else the one the classifier suggested.
+    public var matter: String? { category ?? suggestedCategory }
 }

@@ -365,6 +365,20 @@ extension PostgresStore {
         }
     }
 
+    public func matters(citizenKey: String, since: Instant, limit: Int) async throws -> [CitizenMatter] {
+        try await read { db in
+            try await db.raw("""
+                SELECT id, category, doc::jsonb #>> '{suggestion,category}' AS suggested, (doc::jsonb ->> 'repeatOf')::bigint AS repeat_of \
+                FROM cases WHERE citizen_key = \(bind: citizenKey) AND registered_at >= \(bind: since.seconds) \
+                ORDER BY registered_at DESC, id DESC LIMIT \(literal: max(1, min(limit, 100)))
+                """).all().map {
+                CitizenMatter(id: try $0.decode(column: "id", as: Int64.self), category: try $0.decode(column: "category", as: String?.self),
+                              suggestedCategory: try $0.decode(column: "suggested", as: String?.self),
+                              repeatOf: try $0.decode(column: "repeat_of", as: Int64?.self))
+            }
+        }
+    }
+
     public func supervisionRecord(unit: UnitID, limit: Int) async throws -> [CaseEvent] {
         try await read { db in
             try await db.raw("""

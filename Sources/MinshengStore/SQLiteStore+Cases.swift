@@ -249,6 +249,18 @@ extension SQLiteStore {
         }
     }
 
+    public func matters(citizenKey: String, since: Instant, limit: Int) async throws -> [CitizenMatter] {
+        let rows = try await readerConnection.query("""
+            SELECT id, category, json_extract(doc, '$.suggestion.category') AS suggested, json_extract(doc, '$.repeatOf') AS repeat_of \
+            FROM cases WHERE citizen_key = ? AND registered_at >= ? ORDER BY registered_at DESC, id DESC LIMIT ?
+            """, [.text(citizenKey), .integer(Int(since.seconds)), .integer(max(1, min(limit, 100)))])
+        return rows.compactMap { row in
+            guard let id = row.column("id")?.integer else { return nil }
+            return CitizenMatter(id: Int64(id), category: row.column("category")?.string, suggestedCategory: row.column("suggested")?.string,
+                                 repeatOf: row.column("repeat_of")?.integer.map(Int64.init))
+        }
+    }
+
     public func supervisionRecord(unit: UnitID, limit: Int) async throws -> [CaseEvent] {
         let rows = try await reader.raw("""
             SELECT e.case_id, e.seq, e.action, e.at, e.actor_id, e.actor_name, e.role, e.unit_id, e.from_state, e.to_state, e.note, e.data

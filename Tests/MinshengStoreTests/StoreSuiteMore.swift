@@ -200,6 +200,30 @@ struct StoreSuiteMore {
     }
 
     @Test(arguments: Engine.allCases)
+    func aCitizensEarlierMattersForTheRepeatCheck(_ engine: Engine) async throws {
+        try await withStore(engine) { store in
+            var regs = [registration(category: "城乡建设", at: t0),
+                        registration(category: nil, at: t0.adding(hours: 1)),
+                        registration(category: "环境保护", at: t0.adding(hours: 2)),
+                        registration(category: "城乡建设", at: t0.adding(hours: 3))]
+            regs[1].case.suggestion = Suggestion(category: "交通运输", confidence: 870, unit: 4)
+            regs[2].case.repeatOf = 7
+            for i in 0..<3 { regs[i].citizenKey = "k1" }
+            regs[3].citizenKey = "k2"
+            let ids = try await store.register(regs).map(\.case.id)
+            let m = try await store.matters(citizenKey: "k1", since: t0, limit: 10)
+            #expect(m == [CitizenMatter(id: ids[2], category: "环境保护", suggestedCategory: nil, repeatOf: 7),
+                          CitizenMatter(id: ids[1], category: nil, suggestedCategory: "交通运输", repeatOf: nil),
+                          CitizenMatter(id: ids[0], category: "城乡建设", suggestedCategory: nil, repeatOf: nil)])
+            #expect(m.map(\.matter) == ["环境保护", "交通运输", "城乡建设"])
+            // The same cases, in the same order, as the whole-case read.
+            try #expect(await store.cases(citizenKey: "k1", since: t0, limit: 10).map(\.id) == m.map(\.id))
+            try #expect(await store.matters(citizenKey: "k1", since: t0.adding(hours: 1), limit: 1).map(\.id) == [ids[2]])
+            try #expect(await store.matters(citizenKey: "nobody", since: t0, limit: 10).isEmpty)
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
     func dashboardCountsWithinAScope(_ engine: Engine) async throws {
         try await withStore(engine) { store in
             var regs = [registration(channel: .phone, category: "城乡建设", at: t0),

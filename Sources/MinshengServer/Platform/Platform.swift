@@ -286,8 +286,8 @@ public final class Platform: Sendable {
         // proposes the matter for leader ownership.
         let citizenKey = draft.citizenKey ?? (citizen.phone ?? citizen.idNumber).map(sealer.citizenKey)
         if let key = citizenKey, let matter = c.category ?? c.suggestion?.category {
-            let earlier = try await store.cases(citizenKey: key, since: received.adding(seconds: -90 * 86_400), limit: 20)
-            if let first = earlier.first(where: { ($0.category ?? $0.suggestion?.category) == matter }) {
+            let earlier = try await store.matters(citizenKey: key, since: received.adding(seconds: -90 * 86_400), limit: 20)
+            if let first = earlier.first(where: { $0.matter == matter }) {
                 c.repeatOf = first.repeatOf ?? first.id
                 c.leaderProposed = true
             }
