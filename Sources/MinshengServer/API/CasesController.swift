@@ -22,13 +22,14 @@ struct CasesController {
         let user = try context.requireRole([.registrar, .dispatcher]).user
         let json = try await request.jsonBody(context: context)
         let key = request.headers[.init("Idempotency-Key")!]
-        let (c, created) = try await register(json: json, user: user, idempotencyKey: key)
-        let body = platform.renderRegistered(c, at: platform.clock.now(), viewer: user)
+        let (c, created, clear) = try await register(json: json, user: user, idempotencyKey: key)
+        // A new case's contact is the one just sealed: masked from the clear copy, not opened again (AES-GCM).
+        let body = platform.renderRegistered(c, at: platform.clock.now(), viewer: user, clearCitizen: created ? clear : nil)
         return JSONResponse(status: created ? .created : .ok, json: body, headers: [.location: "/api/v1/cases/\(c.id)"])
     }
 
     /// Registration by a staff user, from the API or the console's quick-entry form.
-    func register(json: JSON, user: User, idempotencyKey: String?) async throws -> (Case, created: Bool) {
+    func register(json: JSON, user: User, idempotencyKey: String?) async throws -> (Case, created: Bool, citizen: Citizen) {
         guard !user.roles.isDisjoint(with: [.registrar, .dispatcher]) else {
             throw APIError(.forbidden, "role_not_allowed", "需要角色：登记员、分拨员")
         }
@@ -82,7 +83,7 @@ struct CasesController {
         let outcome = try await platform.register(draft, by: actor, clientKey: key)
         try Self.checkReplay(outcome, draft)
         if let call { try await platform.store.linkCall(call.id, to: outcome.case.id) }
-        return (outcome.case, outcome.created)
+        return (outcome.case, outcome.created, try Platform.validated(draft.citizen))
     }
 
     /// The Idempotency-Key, scoped to its client so that two clients' keys never meet.

@@ -76,13 +76,13 @@ extension Platform {
 
     /// The answer to a registration: what the caller needs now (id, tracking code, state, deadlines, alert,
     /// suggestion, next steps), not the text it just sent; the whole case is at the Location.
-    func renderRegistered(_ c: Case, at now: Instant, viewer: User? = nil) -> JSON {
+    func renderRegistered(_ c: Case, at now: Instant, viewer: User? = nil, clearCitizen: Citizen? = nil) -> JSON {
         let a = alert(of: c, at: now)
         return .object(identity(c) + [
             ("category", .opt(c.category)),
             ("suggestion", renderSuggestion(c.suggestion)),
             ("title", .string(c.title)),
-            ("citizen", renderCitizen(c.citizen)),
+            ("citizen", renderCitizen(c.citizen, clear: clearCitizen)),
             ("policy", .string(c.policyID)),
             ("registeredAt", .time(c.registeredAt)),
             ("center", unitRef(c.center)),
@@ -111,8 +111,8 @@ extension Platform {
     }
 
     /// Always masked (张*, 138****1234); the clear contact is read through GET /cases/{id}/contact, which logs it.
-    func renderCitizen(_ sealed: Citizen) -> JSON {
-        let p = sealer.openCitizen(sealed)
+    func renderCitizen(_ sealed: Citizen, clear: Citizen? = nil) -> JSON {
+        let p = clear ?? sealer.openCitizen(sealed)
         return .object([("name", .opt(p.anonymous ? (p.name == nil ? nil : "匿名") : p.name.map(Contact.maskName))),
                         ("phone", .opt(p.phone.map(Contact.maskPhone))), ("idNumber", .opt(p.idNumber.map(Contact.maskIDNumber))),
                         ("anonymous", .bool(p.anonymous)), ("masked", .bool(true))])

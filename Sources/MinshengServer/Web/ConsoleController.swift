@@ -481,7 +481,7 @@ struct ConsoleController {
             let scans = parts.contains { $0.filename != nil && !$0.data.isEmpty } ? parts.filter { $0.name == "pages" } : []
             if !scans.isEmpty && files == nil { throw APIError.invalid("pages", "本平台未开启附件存储，无法上传扫描件") }
             let pagesIn = try files?.acceptPages(scans) ?? []
-            let (c, _) = try await cases.register(json: .object(body), user: p.user, idempotencyKey: f["_key"].map { "web:" + $0 })
+            let (c, _, _) = try await cases.register(json: .object(body), user: p.user, idempotencyKey: f["_key"].map { "web:" + $0 })
             if let files, !pagesIn.isEmpty { _ = try await files.attach(pagesIn, to: c.id, store: platform.store, at: platform.clock.now()) }
             return Web.redirect("/console/cases/\(c.id)?done=register")
         } catch {
