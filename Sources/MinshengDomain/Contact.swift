@@ -79,36 +79,6 @@ public enum Contact {
     }
 }
 
-extension Contact {
-    /// Text fit for publication: every run of 7 or more digits (phones, ID numbers, account numbers) keeps only
-    /// its first 3 and last 2 digits, an ID number's X included, and the given names are masked (张三 → 张*).
-    public static func redact(_ text: String, names: [String] = []) -> String {
-        var out = ""
-        var run: [Character] = []
-        func flush() {
-            if run.count >= 7 {
-                out += String(run.prefix(3)) + String(repeating: "*", count: run.count - 5) + String(run.suffix(2))
-            } else {
-                out += String(run)
-            }
-            run.removeAll()
-        }
-        for ch in text {
-            if ch.isASCII && ch.isNumber || (ch == "X" || ch == "x") && run.count == 17 {
-                run.append(ch)
-            } else {
-                flush()
-                out.append(ch)
-            }
-        }
-        flush()
-        for name in names where name.count >= 2 {
-            out = out.replacingAll(name, with: maskName(name))
-        }
-        return out
-    }
-}
-
 extension String {
     /// Plain substring replacement, without Foundation.
     func replacingAll(_ target: String, with replacement: String) -> String {

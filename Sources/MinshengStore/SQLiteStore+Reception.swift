@@ -23,9 +23,7 @@ extension SQLiteStore {
                 SELECT 1 FROM reception_bookings WHERE schedule_id = ? AND day = ? AND slot = ? AND cancelled_at IS NULL
                 """, [.text(booking.scheduleID), .text(booking.day.description), .integer(booking.slot)])
             guard taken.isEmpty else { throw StoreError.conflict("slot_taken") }
-            // The case id comes from the same counter as batched registrations, which run after this job in the batch.
-            let id = self.nextCaseID.withLock { v in let id = v; v += 1; return id }
-            let outcome = try await self.insertRegistrations([prepared], firstID: id)[0]
+            let outcome = try await self.insertRegistrations([prepared])[0]
             let c = outcome.case
             if let owner = c.owner {
                 _ = try await conn.query("UPDATE cases SET owner_id = ? WHERE id = ?", [.text(owner.id), .integer(Int(c.id))])

@@ -32,8 +32,6 @@ public final class SQLiteStore: CaseStore, AccountStore {
     private let readerConnections: [SQLiteConnection]
     private let readers: [any SQLDatabase]
     private let nextReader = Atomic<Int>(0)
-    /// The next case id; a job that registers inside `write` (a reception booking) takes its id from here too.
-    let nextCaseID = Mutex<Int64>(1)
     private let queue = WriteQueue<WriteJob>(maxBatch: 512)
     let logger: Logger
     public let location: Location
@@ -101,8 +99,6 @@ public final class SQLiteStore: CaseStore, AccountStore {
             try? await w.close()
             throw error
         }
-        let maxID = try await store.writer.raw("SELECT COALESCE(MAX(id), 0) AS m FROM cases").first()?.decode(column: "m", as: Int64.self) ?? 0
-        store.nextCaseID.withLock { $0 = maxID + 1 }
         return store
     }
 
@@ -167,14 +163,11 @@ public final class SQLiteStore: CaseStore, AccountStore {
                 }
             }
         }
-        let firstID = nextCaseID.withLock { $0 }
-        var nextID = firstID
         if !registrations.isEmpty {
             do {
                 try await db.raw("SAVEPOINT regs").run()
-                let outcomes = try await insertRegistrations(registrations.map(\.0), firstID: firstID)
+                let outcomes = try await insertRegistrations(registrations.map(\.0))
                 try await db.raw("RELEASE regs").run()
-                nextID = firstID + Int64(outcomes.filter(\.created).count)
                 for (i, o) in outcomes.enumerated() { let done = registrations[i].1; finish.append { done(.success(o)) } }
             } catch {
                 // Something in the batch is bad: retry one by one so only that registration fails.
@@ -184,9 +177,8 @@ public final class SQLiteStore: CaseStore, AccountStore {
                     do {
                         try await db.raw("SAVEPOINT one").run()
                         do {
-                            let o = try await insertRegistrations([r], firstID: nextID)[0]
+                            let o = try await insertRegistrations([r])[0]
                             try await db.raw("RELEASE one").run()
-                            if o.created { nextID += 1 }
                             finish.append { done(.success(o)) }
                         } catch {
                             try await db.raw("ROLLBACK TO one").run()
@@ -207,7 +199,6 @@ public final class SQLiteStore: CaseStore, AccountStore {
             for job in jobs { Self.fail(job, error) }
             return
         }
-        nextCaseID.withLock { $0 = nextID }
         for f in finish { f() }
     }
 

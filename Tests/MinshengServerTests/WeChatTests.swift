@@ -185,7 +185,7 @@ func trackingCode(in text: String?) -> String? {
             try await h.step(Int(c.id), "dispatch", ["unit": 4])
             let q = try await h.wxReply(wxText("查询 \(code.lowercased())", msgId: "7000000000000000009"))
             let content = try #require(q.first("Content"))
-            #expect(content.contains(code) && content.contains("状态：待签收") && content.contains("渝中区城市管理局"), "\(content)")
+            #expect(content.contains(code) && content.contains("状态：已转交承办单位") && !content.contains("待签收") && content.contains("渝中区城市管理局"), "\(content)")
             #expect(try await h.caseCount() == 1)
             // Another subscriber cannot read it by the code.
             let other = try await h.wxReply(wxText("查询 \(code)", from: "oUser2", msgId: "7000000000000000010"))

@@ -110,4 +110,28 @@ kill "$LOCKER"; wait "$LOCKER" 2>/dev/null || true; LOCKER=""
 [[ $code -eq 75 ]] || fail "busy database: exit $code ($(cat "$TMP/busy.err"))"
 
 [[ $(sql "SELECT count(*) FROM cases") == $((BEFORE + 5)) ]] || fail "case count"
-echo "mail: ok (stdin, retry, malformed → 65, Maildir, busy → 75)"
+
+# 5. A live server and ingest-mail write the same database: after the command registers a message, the server
+# keeps registering on every channel (the next id is read from the database, not kept in the server's memory).
+MINSHENG_DEMO_PASSWORD=mailtest1234 "$BIN" serve --demo --db "$DB" --port "$PORT" --watch-interval 0 >"$TMP/server2.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 300); do grep -q "API:" "$TMP/server2.log" 2>/dev/null && break; sleep 0.5; done
+grep -q "API:" "$TMP/server2.log" || { tail -20 "$TMP/server2.log" >&2; fail "server did not start again"; }
+API="http://127.0.0.1:$PORT/api/v1"
+post_case() {  # prints the HTTP status, then the body
+    curl -s -o "$TMP/post.json" -w '%{http_code}' -X POST "$API/public/cases" -H 'Content-Type: application/json' \
+        -d "{\"kind\":\"complaint\",\"title\":\"$1\",\"content\":\"小区门口路灯坏了一个月，晚上很黑。\",\"citizen\":{\"phone\":\"1390000$2\"}}"
+}
+[[ $(post_case "门口路灯不亮" 1001) == 201 ]] || fail "before ingest-mail: $(cat "$TMP/post.json")"
+out=$("$BIN" ingest-mail --db "$DB" < "$TMP/eml/gmail.eml") || fail "ingest-mail beside a live server: exit $?"
+echo "$out" | grep -q "registered case" || fail "ingest-mail beside a live server: $out"
+MAILID=$(echo "$out" | grep -o "registered case [0-9]*" | grep -o "[0-9]*$")
+code=$(post_case "门口路灯还是不亮" 1002)
+[[ $code == 201 ]] || fail "after ingest-mail the server answered $code: $(cat "$TMP/post.json")"
+grep -q '"trackingCode"' "$TMP/post.json" || fail "no tracking code after ingest-mail: $(cat "$TMP/post.json")"
+code=$(post_case "路灯第三次反映" 1003)
+[[ $code == 201 ]] || fail "second registration after ingest-mail: $code $(cat "$TMP/post.json")"
+curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null || fail "server not serving after ingest-mail"
+kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
+[[ $(sql "SELECT count(DISTINCT id) FROM cases WHERE id >= $MAILID") == 3 ]] || fail "ids after the mail case"
+echo "mail: ok (stdin, retry, malformed → 65, Maildir, busy → 75, beside a live server)"

@@ -328,6 +328,7 @@ struct Open311Controller {
 
     /// A request as Open311 shows it: never the citizen's name, phone or the tracking code.
     func render(_ c: Case) async throws -> JSON {
+        let redact = platform.publicRedaction(of: c)
         let data = try await platform.store.events(of: c.id).first { $0.action == .register }?.data ?? [:]
         let service = service(category: c.category)
         var address = c.address
@@ -342,13 +343,13 @@ struct Open311Controller {
             ("status_notes", .string(statusNotes(c))),
             ("service_name", .opt(service?.category ?? c.category)),
             ("service_code", .opt(service?.code ?? data["open311.serviceCode"])),
-            ("description", .string(c.content)),
+            ("description", .string(redact(c.content))),
             ("agency_responsible", .opt(platform.unit(c.holder)?.name)),
             ("service_notice", .opt(serviceNotice(c))),
             ("requested_datetime", .time(c.registeredAt)),
             ("updated_datetime", .time(c.updatedAt)),
             ("expected_datetime", .time(c.currentDue)),
-            ("address", .opt(address)),
+            ("address", .opt(address.map(redact))),
             ("address_id", .opt(data["open311.addressId"])),
             ("zipcode", .null),
         ]

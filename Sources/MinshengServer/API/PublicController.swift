@@ -105,9 +105,6 @@ struct PublicController {
         return try await platform.perform(step, on: c.id, by: Self.citizenActor)
     }
 
-    static let publicSteps: Set<Action> = [.register, .dispatch, .redispatch, .sign, .accept, .reject, .transfer, .approveExtension,
-                                           .handOff, .reply, .evaluate, .reopen, .close, .review, .decideReview, .rereview, .decideRereview]
-
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> JSON {
         let c = try await lookUp(context, phone4: request.uri.queryParameters.get("phone4"))
         return try await render(c)
@@ -129,30 +126,13 @@ struct PublicController {
         return try await render(try await review(c, reason: reason))
     }
 
-    /// Only what the citizen should see: state, unit, deadlines, the reply and a public timeline; nothing about
-    /// staff, notes or other people.
+    /// Only what the citizen should see (CitizenView): state in their words, unit, deadline, the reply and a public
+    /// timeline; nothing about staff, notes or other people.
     private func render(_ c: Case) async throws -> JSON {
-        let events = try await platform.store.events(of: c.id)
-        let may = { (a: Action) in Lifecycle.permits(a, on: c, by: Self.citizenActor) }
-        return .object([
-            ("trackingCode", .string(c.trackingCode)),
-            ("title", .string(c.title)),
-            ("state", .string(c.state.rawValue)),
-            ("stateLabel", .string(c.state.label)),
-            ("registeredAt", .time(c.registeredAt)),
-            ("unit", platform.unitRef(c.holder)),
-            ("due", .time(c.currentDue)),
-            ("reply", c.reply.map(platform.renderReply) ?? .null),
-            ("evaluation", .value(c.evaluation)),
-            ("rejection", c.rejection.map { .object([("route", .string($0.rawValue)), ("label", .string($0.label))]) } ?? .null),
-            ("canEvaluate", .bool(may(.evaluate))),
-            ("canReview", .bool(may(.review) || may(.rereview))),
-            ("appointment", .time(c.appointment)),
-            ("receptionLeader", c.appointment == nil ? .null : .opt(c.owner?.name)),
-            ("timeline", .array(events.filter { Self.publicSteps.contains($0.action) }.map { e in
-                .object([("at", .time(e.at)), ("step", .string(e.action.rawValue)), ("label", .string(e.action.label)),
-                         ("state", .string(e.toState.label))])
-            })),
-        ])
+        let view = CitizenView(c, events: try await platform.store.events(of: c.id), platform: platform, now: platform.clock.now())
+        guard case .object(var pairs) = view.json(unitRef: platform.unitRef) else { return .null }
+        pairs.append(("appointment", .time(c.appointment)))
+        pairs.append(("receptionLeader", c.appointment == nil ? .null : .opt(c.owner?.name)))
+        return .object(pairs)
     }
 }

@@ -252,15 +252,11 @@ struct WeChatController {
             queryFailures.record(key)
             return "未找到查询码 \(code) 的诉求（只能查询本微信号提交的诉求），请核对后再试。"
         }
-        return status(c)
+        return try await status(c)
     }
 
-    func status(_ c: Case) -> String {
-        var lines = ["查询码 \(c.trackingCode)《\(c.title)》", "状态：\(c.state.label)"]
-        if c.holder != c.center, let u = platform.unit(c.holder) { lines.append("承办单位：\(u.name)") }
-        if c.state.isOpen, let due = c.currentDue { lines.append("办理期限：\(Platform.deadlineText(due))") }
-        if let r = c.reply { lines.append("答复：" + String(r.text.prefix(300))) }
-        if c.state == .replied { lines.append("如对答复有意见，可在网上凭查询码评价或申请复查。") }
-        return lines.joined(separator: "\n")
+    /// The citizen's view in a few lines (CitizenView: the citizen's words, redacted texts).
+    func status(_ c: Case) async throws -> String {
+        CitizenView(c, events: try await platform.store.events(of: c.id), platform: platform, now: platform.clock.now()).message
     }
 }

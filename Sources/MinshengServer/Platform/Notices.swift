@@ -24,7 +24,7 @@ extension Platform {
 
     /// The citizen's acknowledgement (受理回执) with the tracking code, queued at registration when the channel asks.
     static func acknowledgementText(_ c: Case, center: Unit) -> String {
-        "【民生诉求】您的诉求《\(c.title.prefix(20))》已由\(center.name)受理登记，查询码\(c.trackingCode)。"
+        "【民生诉求】您的诉求《\(PublicText.redact(c.title).prefix(20))》已由\(center.name)受理登记，查询码\(c.trackingCode)。"
             + "我们将转交承办单位办理并答复您，凭查询码和手机号后四位可在网上查询办理进度。"
     }
 
@@ -33,7 +33,7 @@ extension Platform {
     func ratingRequestNotices(_ old: Case, _ c: Case, at now: Instant) -> [Notice] {
         guard c.channel == .sms, c.state == .replied, old.state != .replied, let sealedPhone = c.citizen.phone else { return [] }
         return [Notice(dedupeKey: "\(c.id):rate:v\(c.version)", caseID: c.id, kind: "rate", recipientUnit: nil, phone: sealedPhone,
-                       message: "【民生诉求】您反映的《\(c.title.prefix(20))》（查询码\(c.trackingCode)）已答复。"
+                       message: "【民生诉求】您反映的《\(PublicText.redact(c.title).prefix(20))》（查询码\(c.trackingCode)）已答复。"
                            + "请回复数字评价：1 满意，2 基本满意，3 不满意。",
                        createdAt: now)]
     }

@@ -245,7 +245,8 @@ struct ConsoleController {
         let id = try caseID(context)
         let params = request.uri.queryParameters
         var flash: [String: Any]?
-        if let done = params.get("done"), let a = Action(rawValue: String(done)) { flash = ["kind": "ok", "text": "已完成：\(a.label)"] }
+        if params.get("done") == "disclose" { flash = ["kind": "ok", "text": "已完成：选登公开（已隐去个人信息）"] }
+        else if let done = params.get("done"), let a = Action(rawValue: String(done)) { flash = ["kind": "ok", "text": "已完成：\(a.label)"] }
         return try await renderCase(p, id: id, flash: flash, unitQuery: params.get("unitq").map { String($0) }, openAction: params.get("for").map { String($0) })
     }
 
@@ -386,14 +387,14 @@ struct ConsoleController {
               !p.user.roles.isDisjoint(with: [.dispatcher, .registrar]) else {
             throw APIError(.forbidden, "role_not_allowed", "只有登记中心可以选登已办结并已答复的诉求")
         }
-        let names = [platform.sealer.openCitizen(c0.citizen).name].compactMap { $0 }
+        let redact = platform.publicRedaction(of: c0)
         try await platform.store.disclose(Disclosure(
-            caseID: id, at: platform.clock.now(), userID: p.user.id, title: Contact.redact(c0.title, names: names),
-            content: Contact.redact(c0.content, names: names), reply: Contact.redact(reply.text, names: names),
+            caseID: id, at: platform.clock.now(), userID: p.user.id, title: redact(c0.title),
+            content: redact(c0.content), reply: redact(reply.text),
             unitName: reply.unit.flatMap(platform.unit)?.name ?? "", category: c0.category, registeredAt: c0.registeredAt,
             repliedAt: reply.at, evaluation: c0.evaluation?.label))
         _ = try await platform.perform(.note, on: id, by: try platform.actor(p.user, for: .note, on: c0), note: "选登公开（已隐去个人信息）")
-        return Web.redirect("/console/cases/\(id)?done=note")
+        return Web.redirect("/console/cases/\(id)?done=disclose")
     }
 
     // MARK: Quick registration (来电登记)

@@ -35,8 +35,15 @@ public struct Pages: Sendable {
         return Pages(library: library, statics: statics)
     }
 
+    /// One template named "t", for tests of the rendering rules.
+    static func testing(template: String) throws -> Pages {
+        var library = MustacheLibrary()
+        try library.register(template, named: "t")
+        return Pages(library: library, statics: [:])
+    }
+
     func render(_ template: String, _ context: [String: Any]) -> String {
-        library.render(context, withTemplate: template) ?? "<!doctype html><p>页面模板 \(template) 缺失</p>"
+        library.render(Blank.normalise(context), withTemplate: template) ?? "<!doctype html><p>页面模板 \(template) 缺失</p>"
     }
 
     func html(_ template: String, _ context: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
@@ -46,6 +53,30 @@ public struct Pages: Sendable {
         headers[.init("X-Content-Type-Options")!] = "nosniff"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: render(template, context))))
     }
+}
+
+/// A value that is not there. Mustache renders a section for any string, the empty one included, and for a nil
+/// boxed in `Any`: every page context goes through `normalise`, which turns both into `Blank`, a value that renders
+/// nothing, hides its sections and opens its inverted ones. Unlike a dropped key it does not fall through to a
+/// value of the same name further out.
+struct Blank: MustacheCustomRenderable {
+    var renderText: String { "" }
+    var isNull: Bool { true }
+
+    static func normalise(_ value: Any) -> Any {
+        if let s = value as? String { return s.isEmpty ? Blank() : s }
+        if let d = value as? [String: Any] { return d.mapValues(normalise) }
+        if let a = value as? [[String: Any]] { return a.map { $0.mapValues(normalise) } }
+        if let a = value as? [Any] { return a.map(normalise) }
+        let m = Mirror(reflecting: value)
+        if m.displayStyle == .optional {
+            guard let wrapped = m.children.first?.value else { return Blank() }
+            return normalise(wrapped)
+        }
+        return value
+    }
+
+    static func normalise(_ d: [String: Any]) -> [String: Any] { d.mapValues(normalise) }
 }
 
 enum Web {

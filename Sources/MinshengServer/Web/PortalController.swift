@@ -131,21 +131,12 @@ struct PortalController {
     }
 
     func trackContext(_ c: Case, phone4: String) async throws -> [String: Any] {
-        let events = try await platform.store.events(of: c.id)
-        let may = { (a: Action) in Lifecycle.permits(a, on: c, by: PublicController.citizenActor) }
-        var out: [String: Any] = [
-            "portal": true, "found": true, "code": c.trackingCode, "phone4": phone4,
-            "title": c.title, "state": c.state.label, "unit": platform.unit(c.holder)?.name ?? "",
-            "registered": Web.time(c.registeredAt), "due": Web.time(c.currentDue),
-            "reply": c.reply.map { ["result": $0.result.label, "text": $0.text, "at": Web.time($0.at)] as [String: Any] } as Any,
-            "evaluation": c.evaluation?.label ?? "",
-            "rejection": c.rejection?.label ?? "",
-            "canEvaluate": may(.evaluate), "canReview": may(.review) || may(.rereview),
-            "evaluations": ConsoleController.options(Evaluation.self),
-            "timeline": events.filter { PublicController.publicSteps.contains($0.action) }.map { e in
-                ["at": Web.time(e.at), "label": e.action.label, "state": e.toState.label]
-            },
-        ]
+        let view = CitizenView(c, events: try await platform.store.events(of: c.id), platform: platform, now: platform.clock.now())
+        var out = Web.compact(view.page)
+        out["portal"] = true
+        out["found"] = true
+        out["phone4"] = phone4
+        out["evaluations"] = ConsoleController.options(Evaluation.self)
         if let a = c.appointment {
             out["appointment"] = Web.time(a)
             if let o = c.owner { out["receptionLeader"] = o.name }
@@ -208,7 +199,9 @@ struct PortalController {
     @Sendable func disclosure(_ request: Request, context: AppRequestContext) async throws -> Response {
         let items = try await platform.store.disclosures(limit: 50, before: nil)
         return pages.html("disclosure", ["portal": true, "empty": items.isEmpty, "items": items.map { d in
-            Web.compact(["title": d.title, "content": d.content, "reply": d.reply, "unit": d.unitName, "category": d.category ?? "",
+            // Redacted when chosen, and again here: every public read goes through PublicText.
+            Web.compact(["title": PublicText.redact(d.title), "content": PublicText.redact(d.content), "reply": PublicText.redact(d.reply),
+                         "unit": d.unitName, "category": d.category ?? "",
                          "registered": Web.time(d.registeredAt), "replied": Web.time(d.repliedAt), "evaluation": d.evaluation ?? ""])
         }])
     }
