@@ -1005,7 +1005,7 @@ struct APITests {
             #expect(r["trackingCode"].string == code)
             #expect(r["title"].string == "小区门口路灯不亮")
             #expect(r["state"].string == "signed")
-            #expect(r["stateLabel"].string == "已签收")
+            #expect(r["stateLabel"].string == "承办单位已接收")
             #expect(r["unit"]["id"].int == 4)
             #expect(r["registeredAt"].string == "2026-11-02T09:00:00+08:00")
             #expect(r["due"].string == "2026-11-06T00:00:00+08:00")

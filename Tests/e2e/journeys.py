@@ -56,6 +56,15 @@ def login(d, who):
     d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     WebDriverWait(d, 15).until(lambda x: "/console" in x.current_url)
 
+def track(c, code, state, present, absent):
+    """The citizen's tracking page at one state: every phrase in `present` is on it, none in `absent`."""
+    c.get(BASE + "/track?code=" + code + "&phone4=5678")
+    text = c.find_element(By.TAG_NAME, "main").text
+    for p in present:
+        check(p in text, "%s: the citizen reads «%s»" % (state, p))
+    for a in absent:
+        check(a not in text, "%s: the citizen does not read «%s» (page: %s)" % (state, a, text.replace("\n", " ")[:400]))
+
 def main():
     photo = os.path.join(SHOTS, "photo.png"); png(photo)
     token = api("POST", "/api/v1/auth/login", {"login": "city.dispatcher", "password": PW})["token"]
@@ -85,9 +94,9 @@ def main():
     shot(c, "02-submitted")
     check(count(TITLE) == 1, "a double click made one case")
 
-    # The citizen tracks it: code + last four digits.
-    c.get(BASE + "/track?code=" + code + "&phone4=5678")
-    check("已登记" in c.page_source, "the citizen sees the case registered")
+    # The citizen tracks it: code + last four digits. What they read at each state is checked word for word.
+    track(c, code, "registered", ["已登记", "您的诉求已登记，正在转交承办单位。", "受理机构", "转交承办单位时限"],
+          ["不予受理", "答复（", "您的评价", "办结时间", "评价答复"])
     c.get(BASE + "/track?code=" + code + "&phone4=0000")
     check("查询码或手机号后四位不正确" in c.page_source, "a wrong phone tail is refused like an unknown code")
 
@@ -110,6 +119,8 @@ def main():
     d.find_element(By.CSS_SELECTOR, "#act-dispatch form > button[type=submit]").click()
     WebDriverWait(d, 15).until(lambda x: "已完成：转交" in x.page_source)
     check("待签收" in d.page_source, "dispatched: waiting for the unit to sign")
+    track(c, code, "dispatched", ["已转交承办单位", "承办单位", "渝中区生态环境局", "受理时限", "转交渝中区生态环境局办理"],
+          ["不予受理", "答复（", "您的评价", "待签收"])
     # A step the role may not take has no button: the dispatcher cannot sign.
     check(len(d.find_elements(By.ID, "act-sign")) == 0, "no sign button for the dispatcher")
 
@@ -130,17 +141,34 @@ def main():
         WebDriverWait(d, 20).until(EC.staleness_of(page))
         WebDriverWait(d, 10).until(lambda x: "已完成" in x.page_source)
         print("ok   handler:", action)
+        if action == "accept":
+            track(c, code, "accepted", ["已受理，正在办理", "渝中区生态环境局已受理", "答复时限"], ["不予受理", "答复（", "您的评价"])
     check("已答复" in d.page_source, "replied")
     shot(d, "06-case-replied")
 
-    # 4. The citizen rates the reply.
-    c.get(BASE + "/track?code=" + code + "&phone4=5678")
-    check("井盖已于今日更换" in c.page_source, "the citizen reads the reply")
+    # 4. The citizen reads the reply and rates it.
+    track(c, code, "replied", ["已答复", "答复单位", "渝中区生态环境局", "答复（支持）", "井盖已于今日更换", "评价答复"],
+          ["不予受理", "您的评价"])
     c.find_element(By.CSS_SELECTOR, "input[name=evaluation][value=satisfied]").click()
     c.find_element(By.CSS_SELECTOR, "form[action='/track/evaluate'] button").click()
     WebDriverWait(c, 15).until(lambda x: "感谢您的反馈" in x.page_source)
     check("已办结" in c.page_source, "the rating closed the case")
     shot(c, "07-track-closed")
+    track(c, code, "closed", ["已办结", "答复单位", "渝中区生态环境局", "办结时间", "您的评价", "满意"],
+          ["不予受理", "办理时限", "评价答复"])
+    # A rejected case reads the procedure to take, not a blank route.
+    rtitle = "邻里借款纠纷 %d" % int(time.time())
+    rej = api("POST", "/api/v1/public/cases", {"kind": "complaint", "title": rtitle,
+              "content": "邻居借钱不还，要求政府处理。", "citizen": {"name": "何先生", "phone": "13700005678"}})
+    rid = [i for i in api("GET", "/api/v1/cases?q=" + urllib.parse.quote(rtitle) + "&limit=5", token=token)["items"] if i["title"] == rtitle][0]["id"]
+    ECO = [u for u in api("GET", "/api/v1/units?q=" + urllib.parse.quote("渝中区生态环境局"), token=token)["items"] if u["name"] == "渝中区生态环境局"][0]["id"]
+    api("POST", "/api/v1/cases/%d/dispatch" % rid, {"unit": ECO, "mode": "forward"}, token=token)
+    handler = api("POST", "/api/v1/auth/login", {"login": "yz.handler", "password": PW})["token"]
+    api("POST", "/api/v1/cases/%d/sign" % rid, {}, token=handler)
+    api("POST", "/api/v1/cases/%d/reject" % rid, {"route": "litigation", "reason": "属于民间借贷纠纷"}, token=handler)
+    track(c, rej["trackingCode"], "rejected", ["不予受理", "本事项应通过诉讼途径解决，请依法向人民法院提起诉讼。", "渝中区生态环境局决定不予受理"],
+          ["答复（", "您的评价", "评价答复"])
+    shot(c, "07b-track-rejected")
 
     # 5. The leader of the district sees it among the district's cases, closed.
     login(d, "yz.leader")

@@ -12,6 +12,8 @@ struct CitizenView: Sendable {
     }
 
     struct ReplyView: Sendable, Equatable {
+        var kind: ReplyResult
+        var unitID: UnitID?
         var result: String
         var text: String
         var at: Instant
@@ -128,7 +130,7 @@ struct CitizenView: Sendable {
             endedLabel = [.rejected: "决定时间", .handedOff: "移交时间", .final: "终结时间"][c.state] ?? "办结时间"
             endedAt = events.last { $0.toState == c.state && $0.fromState != c.state }?.at ?? c.updatedAt
         }
-        reply = c.reply.map { ReplyView(result: $0.result.label, text: redact($0.text), at: $0.at, unit: unitName($0.unit)) }
+        reply = c.reply.map { ReplyView(kind: $0.result, unitID: $0.unit, result: $0.result.label, text: redact($0.text), at: $0.at, unit: unitName($0.unit)) }
         if let r = c.rejection, c.state == .rejected {
             rejectionRoute = r
             rejectionText = Self.rejectionText(r)
@@ -197,8 +199,8 @@ struct CitizenView: Sendable {
             ("dueText", .opt(due.map(Platform.deadlineText))),
             ("endedLabel", .opt(endedLabel)),
             ("endedAt", .time(endedAt)),
-            ("reply", reply.map { r in .object([("result", .string(r.result)), ("text", .string(r.text)), ("at", .time(r.at)),
-                                                ("unitName", .opt(r.unit))]) } ?? .null),
+            ("reply", reply.map { r in .object([("result", .string(r.kind.rawValue)), ("resultLabel", .string(r.result)),
+                                                ("text", .string(r.text)), ("at", .time(r.at)), ("unit", unitRef(r.unitID))]) } ?? .null),
             ("evaluation", .opt(evaluation?.rawValue)),
             ("evaluationLabel", .opt(evaluation?.label)),
             ("rejection", rejectionRoute.map { r in .object([("route", .string(r.rawValue)), ("label", .string(r.label)),
