@@ -65,9 +65,27 @@ extension Lifecycle {
             break
         }
         if let p = c.pause {
-            return AlertThresholds(base: t.level(at: p.since))
+            t = AlertThresholds(base: t.level(at: p.since))
         }
+        // A risk case is urgent from the start while the government has to act on it (not while the citizen is
+        // asked to rate or appeal): its colour, the alert filters and the dashboard all say so.
+        if c.isRisk, Self.governmentActs(c.state) { t.base = max(t.base, .urgent) }
         return t
+    }
+
+    /// The level from the deadlines alone, without a risk case's floor.
+    public static func timeLevel(of c: Case, at now: Instant, rules: DeadlineRules) -> AlertLevel {
+        var plain = c
+        plain.risks = []
+        return alertThresholds(of: plain, rules: rules).level(at: now)
+    }
+
+    /// States in which a government unit, not the citizen, must act next.
+    public static func governmentActs(_ s: CaseState) -> Bool {
+        switch s {
+        case .registered, .returnRequested, .dispatched, .signed, .accepted, .reopened, .reviewing, .rereviewing: true
+        default: false
+        }
     }
 
     /// The level at `now` and its next rise: a pure function of the case, the rules and the instant.

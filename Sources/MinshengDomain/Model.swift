@@ -391,6 +391,8 @@ public struct Case: Sendable, Equatable, Codable, Identifiable {
     /// The limit that governs what must happen next; the inbox is ordered by it.
     /// Five or more people at once (集体访): flagged and announced to the center's leaders at registration.
     public var isGroupVisit: Bool { (visitors ?? 0) >= Case.groupVisitSize }
+    /// Risk words (self-harm, threats, gatherings, extreme acts) or a group visit, flagged at registration.
+    public var isRisk: Bool { !risks.isEmpty }
     public static let groupVisitSize = 5
 
     public var currentDue: Instant? {

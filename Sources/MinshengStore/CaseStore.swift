@@ -97,6 +97,8 @@ public protocol CaseStore: AccountStore {
     func caseCountsByState() async throws -> [CaseState: Int]
     /// Open cases by their alert level at `now`, limited like `caseVolume`.
     func openCasesByAlert(scope: Set<UnitID>?, now: Instant) async throws -> [AlertLevel: Int]
+    /// Open risk cases (risk words or a group visit at registration), limited like `caseVolume`.
+    func openRiskCases(scope: Set<UnitID>?) async throws -> Int
     /// The cases registered in [from, to) (a range scan of the index on `registered_at`), limited like `caseVolume`,
     /// oldest first, at most `limit`: what hotspot clustering reads.
     func hotspotCases(from: Instant, to: Instant, scope: Set<UnitID>?, limit: Int) async throws -> [HotspotCaseRow]
@@ -284,6 +286,8 @@ public struct CaseQuery: Sendable {
     public var state: CaseState?
     public var openOnly: Bool = false
     public var alert: AlertLevel?
+    /// Only risk cases (true) or only the others (false).
+    public var risk: Bool?
     public var kind: CaseKind?
     public var channel: Channel?
     public var category: String?
@@ -317,6 +321,8 @@ public struct CaseSummary: Sendable, Equatable, Codable {
     public var visitors: Int? = nil
     /// Files on the case (a letter's scanned pages, photos).
     public var attachments: Int = 0
+    /// Risk words or a group visit at registration: the case heads every list ordered by deadline.
+    public var risk: Bool = false
 }
 
 public struct CasePage: Sendable {

@@ -233,6 +233,13 @@ extension PostgresStore {
         return out
     }
 
+    public func openRiskCases(scope: Set<UnitID>?) async throws -> Int {
+        try await read { db in
+            try await db.raw("SELECT COUNT(*) AS n FROM cases WHERE is_open = 1 AND risk = 1\(Self.scopeCondition(scope))").first()?
+                .decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
     public func hotspotCases(from: Instant, to: Instant, scope: Set<UnitID>?, limit: Int) async throws -> [HotspotCaseRow] {
         guard from < to, limit > 0 else { return [] }
         let rows = try await read { db in

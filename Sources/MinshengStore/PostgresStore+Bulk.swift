@@ -32,7 +32,7 @@ extension PostgresStore {
                            r.alert.warning.map { String($0.seconds) }, r.alert.urgent.map { String($0.seconds) },
                            r.alert.alarm.map { String($0.seconds) }, c.state.isOpen ? "1" : "0", String(c.version), c.title, p.doc,
                            r.nextNotice.map { String($0.seconds) }, r.citizenKey, c.leaderProposed ? "1" : "0",
-                           r.acknowledgedAt.map { String($0.seconds) }, c.storedVisitors.map(String.init)])
+                           r.acknowledgedAt.map { String($0.seconds) }, c.storedVisitors.map(String.init), c.isRisk ? "1" : "0"])
                 for (e, data) in zip(r.events, p.eventData) {
                     events.row([String(id), String(e.seq), e.action.rawValue, String(e.at.seconds), e.actorID, e.actorName,
                                 e.role.rawValue, e.unit.map(String.init), e.fromState?.rawValue, e.toState.rawValue, e.note, data])
@@ -49,7 +49,7 @@ extension PostgresStore {
     static let caseCopyColumns = ["id", "tracking_code", "client_key", "state", "channel", "kind", "category", "center_unit",
                                   "holder_unit", "location_unit", "registered_at", "updated_at", "due_at", "alert_base", "warn_at",
                                   "urgent_at", "alarm_at", "is_open", "version", "title", "doc", "next_notice_at", "citizen_key",
-                                  "leader_proposed", "acknowledged_at", "visitors"]
+                                  "leader_proposed", "acknowledged_at", "visitors", "risk"]
     static let eventCopyColumns = ["case_id", "seq", "action", "at", "actor_id", "actor_name", "role", "unit_id", "from_state",
                                    "to_state", "note", "data"]
 

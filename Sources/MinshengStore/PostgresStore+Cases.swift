@@ -101,11 +101,11 @@ extension PostgresStore {
         (error as? PSQLError)?.serverInfo?[.sqlState] == "23505"
     }
 
-    static let caseColumns = 26
+    static let caseColumns = 27
     static let caseInsertHead = """
         INSERT INTO cases (id, tracking_code, client_key, state, channel, kind, category, center_unit, holder_unit, \
         location_unit, registered_at, updated_at, due_at, alert_base, warn_at, urgent_at, alarm_at, is_open, version, title, doc, \
-        next_notice_at, citizen_key, leader_proposed, acknowledged_at, visitors) VALUES
+        next_notice_at, citizen_key, leader_proposed, acknowledged_at, visitors, risk) VALUES
         """
     static let eventInsert = "INSERT INTO case_events (case_id, seq, action, at, actor_id, actor_name, role, unit_id, from_state, to_state, note, data) VALUES"
 
@@ -171,7 +171,7 @@ extension PostgresStore {
                 caseBinds.append(r.alert.alarm?.seconds); caseBinds.append(Int16(c.state.isOpen ? 1 : 0)); caseBinds.append(Int64(c.version))
                 caseBinds.append(c.title); caseBinds.append(p.doc); caseBinds.append(r.nextNotice?.seconds); caseBinds.append(r.citizenKey)
                 caseBinds.append(Int16(c.leaderProposed ? 1 : 0)); caseBinds.append(r.acknowledgedAt?.seconds)
-                caseBinds.append(c.storedVisitors.map(Int64.init))
+                caseBinds.append(c.storedVisitors.map(Int64.init)); caseBinds.append(Int16(c.isRisk ? 1 : 0))
                 for (e, data) in zip(r.events, p.eventData) {
                     Self.appendEvent(&eventBinds, e, caseID: id, data: data)
                     eventCount += 1
@@ -416,6 +416,7 @@ extension PostgresStore {
         if let f = q.from { conds.append("c.registered_at >= \(bind: f.seconds)") }
         if let t = q.to { conds.append("c.registered_at < \(bind: t.seconds)") }
         if let a = q.alert { conds.append("(\(alertExpr)) = \(bind: a.rawValue)") }
+        if let r = q.risk { conds.append(DueOrder.filter(r)) }
 
         var query: String?
         var order = q.order
@@ -439,9 +440,8 @@ extension PostgresStore {
                 conds.append("c.id < \(bind: last)")
                 below = last
             case ("d", .due):
-                let parts = body.split(separator: "_")
-                guard parts.count == 2, let due = Int64(parts[0]), let last = Int64(parts[1]) else { throw StoreError.badCursor(cursor) }
-                conds.append("(c.due_at > \(bind: due) OR (c.due_at = \(bind: due) AND c.id > \(bind: last)))")
+                guard let after = DueOrder.after(body) else { throw StoreError.badCursor(cursor) }
+                conds.append(after)
             case ("o", .relevance):
                 guard let (o, bound) = RelevanceWindow.parseCursor(body) else { throw StoreError.badCursor(cursor) }
                 offset = o
@@ -455,7 +455,7 @@ extension PostgresStore {
         let orderClause: SQLQueryString
         switch order {
         case .newest: orderClause = "ORDER BY c.id DESC"
-        case .due: orderClause = "ORDER BY c.due_at, c.id"
+        case .due: orderClause = DueOrder.orderBy
         case .relevance: orderClause = "ORDER BY f.rank DESC, c.id DESC"
         }
         // One statement per try: the page, and how many matches the id window holds (see RelevanceWindow). Within a
@@ -477,7 +477,7 @@ extension PostgresStore {
             }
             let sql: SQLQueryString = """
                 SELECT c.id, c.tracking_code, c.title, c.state, c.kind, c.channel, c.category, c.holder_unit, c.registered_at, c.due_at, \
-                \(alertExpr) AS alert, c.visitors, \
+                \(alertExpr) AS alert, c.visitors, c.risk, \
                 (SELECT COUNT(*) FROM attachments a WHERE a.case_id = c.id) AS files\(windowCount) \
                 FROM cases c \(join) \(whereClause) \(orderClause) LIMIT \(literal: limit + 1) OFFSET \(literal: offset)
                 """
@@ -508,13 +508,14 @@ extension PostgresStore {
                 due: due == noDue ? nil : Instant(seconds: due),
                 alert: AlertLevel(rawValue: try row.decode(column: "alert", as: String.self)) ?? .normal,
                 visitors: try row.decode(column: "visitors", as: Int?.self),
-                attachments: try row.decode(column: "files", as: Int.self)))
+                attachments: try row.decode(column: "files", as: Int.self),
+                risk: try row.decode(column: "risk", as: Int.self) != 0))
         }
         var next: String?
         if rows.count > limit, let last = items.last {
             switch order {
             case .newest: next = "n\(last.id)"
-            case .due: next = "d\(last.due?.seconds ?? noDue)_\(last.id)"
+            case .due: next = DueOrder.cursor(risk: last.risk, due: last.due?.seconds ?? noDue, id: last.id)
             case .relevance: next = "o\(offset + limit)_\(lo ?? 0)"
             }
         }

@@ -539,5 +539,16 @@ enum PostgresSchema {
             category, registered_at, alert_base, warn_at, urgent_at, alarm_at, visitors) WHERE is_open = 1
             """,
         ]),
+        (13, [
+            // Risk cases head every inbox: the flag is a column and leads the inbox index after the holder (see SQLite).
+            "ALTER TABLE cases ADD COLUMN risk SMALLINT NOT NULL DEFAULT 0",
+            "UPDATE cases SET risk = 1 WHERE jsonb_array_length(COALESCE(doc::jsonb -> 'risks', '[]'::jsonb)) > 0",
+            "DROP INDEX cases_inbox",
+            """
+            CREATE INDEX cases_inbox ON cases(holder_unit, risk DESC, due_at, id) INCLUDE (tracking_code, title, state, kind, channel, \
+            category, registered_at, alert_base, warn_at, urgent_at, alarm_at, visitors) WHERE is_open = 1
+            """,
+            "CREATE INDEX cases_risk_open ON cases(due_at, id) WHERE is_open = 1 AND risk = 1",
+        ]),
     ]
 }

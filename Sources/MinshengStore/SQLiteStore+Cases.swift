@@ -36,11 +36,11 @@ extension SQLiteStore {
         }
     }
 
-    static let caseColumns = 26
+    static let caseColumns = 27
     static let caseInsertHead = """
         INSERT INTO cases (id, tracking_code, client_key, state, channel, kind, category, center_unit, holder_unit, \
         location_unit, registered_at, updated_at, due_at, alert_base, warn_at, urgent_at, alarm_at, is_open, version, title, doc, \
-        next_notice_at, citizen_key, leader_proposed, acknowledged_at, visitors) VALUES
+        next_notice_at, citizen_key, leader_proposed, acknowledged_at, visitors, risk) VALUES
         """
 
     /// Inserts the cases, their first events and their search tokens, many rows per statement, with plain
@@ -96,7 +96,7 @@ extension SQLiteStore {
                     .text(r.alert.base.rawValue), Self.opt(r.alert.warning), Self.opt(r.alert.urgent), Self.opt(r.alert.alarm),
                     .integer(c.state.isOpen ? 1 : 0), .integer(c.version), .text(c.title), .text(p.doc),
                     Self.opt(r.nextNotice), r.citizenKey.map { .text($0) } ?? .null, .integer(c.leaderProposed ? 1 : 0),
-                    Self.opt(r.acknowledgedAt), c.storedVisitors.map { .integer($0) } ?? .null,
+                    Self.opt(r.acknowledgedAt), c.storedVisitors.map { .integer($0) } ?? .null, .integer(c.isRisk ? 1 : 0),
                 ]
                 for (e, data) in zip(r.events, p.eventData) {
                     eventBinds += Self.eventBinds(e, caseID: id, data: data)
@@ -300,6 +300,7 @@ extension SQLiteStore {
         if let f = q.from { conds.append("c.registered_at >= \(bind: f.seconds)") }
         if let t = q.to { conds.append("c.registered_at < \(bind: t.seconds)") }
         if let a = q.alert { conds.append("(\(alertExpr)) = \(bind: a.rawValue)") }
+        if let r = q.risk { conds.append(DueOrder.filter(r)) }
 
         var match: String?
         var order = q.order
@@ -323,9 +324,8 @@ extension SQLiteStore {
                 conds.append("c.id < \(bind: last)")
                 below = last
             case ("d", .due):
-                let parts = body.split(separator: "_")
-                guard parts.count == 2, let due = Int64(parts[0]), let last = Int64(parts[1]) else { throw StoreError.badCursor(cursor) }
-                conds.append("(c.due_at > \(bind: due) OR (c.due_at = \(bind: due) AND c.id > \(bind: last)))")
+                guard let after = DueOrder.after(body) else { throw StoreError.badCursor(cursor) }
+                conds.append(after)
             case ("o", .relevance):
                 guard let (o, bound) = RelevanceWindow.parseCursor(body) else { throw StoreError.badCursor(cursor) }
                 offset = o
@@ -339,7 +339,7 @@ extension SQLiteStore {
         let orderClause: SQLQueryString
         switch order {
         case .newest: orderClause = "ORDER BY c.id DESC"
-        case .due: orderClause = "ORDER BY c.due_at, c.id"
+        case .due: orderClause = DueOrder.orderBy
         case .relevance: orderClause = "ORDER BY f.rank, c.id DESC"
         }
         // One statement per try: the page, and how many matches the id window holds (see RelevanceWindow).
@@ -356,7 +356,7 @@ extension SQLiteStore {
             }
             let rows = try await reader.raw("""
                 SELECT c.id, c.tracking_code, c.title, c.state, c.kind, c.channel, c.category, c.holder_unit, c.registered_at, c.due_at, \
-                \(alertExpr) AS alert, c.visitors, \
+                \(alertExpr) AS alert, c.visitors, c.risk, \
                 (SELECT COUNT(*) FROM attachments a WHERE a.case_id = c.id) AS files\(windowCount) FROM cases c \(join) \(whereClause) \
                 \(orderClause) LIMIT \(literal: limit + 1) OFFSET \(literal: offset)
                 """).all()
@@ -384,13 +384,14 @@ extension SQLiteStore {
                 due: due == noDue ? nil : Instant(seconds: due),
                 alert: AlertLevel(rawValue: try row.decode(column: "alert", as: String.self)) ?? .normal,
                 visitors: try row.decode(column: "visitors", as: Int?.self),
-                attachments: try row.decode(column: "files", as: Int.self)))
+                attachments: try row.decode(column: "files", as: Int.self),
+                risk: try row.decode(column: "risk", as: Int.self) != 0))
         }
         var next: String?
         if rows.count > limit, let last = items.last {
             switch order {
             case .newest: next = "n\(last.id)"
-            case .due: next = "d\(last.due?.seconds ?? noDue)_\(last.id)"
+            case .due: next = DueOrder.cursor(risk: last.risk, due: last.due?.seconds ?? noDue, id: last.id)
             case .relevance: next = "o\(offset + limit)_\(lo ?? 0)"
             }
         }

@@ -54,6 +54,11 @@ extension SQLiteStore {
         return out
     }
 
+    public func openRiskCases(scope: Set<UnitID>?) async throws -> Int {
+        try await readerConnection.query("SELECT COUNT(*) AS n FROM cases WHERE is_open = 1 AND risk = 1\(Self.scopeCondition(scope))")
+            .first?.column("n")?.integer ?? 0
+    }
+
     public func caseCountsByState() async throws -> [CaseState: Int] {
         let rows = try await readerConnection.query("SELECT state, COUNT(*) AS n FROM cases GROUP BY state")
         var out: [CaseState: Int] = [:]

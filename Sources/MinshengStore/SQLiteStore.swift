@@ -518,5 +518,17 @@ enum SQLiteSchema {
             registered_at, alert_base, warn_at, urgent_at, alarm_at, visitors, is_open) WHERE is_open = 1
             """,
         ]),
+        (13, [
+            // Risk cases (跳楼, 不想活了, 集体上访 …) head every inbox: the flag is a column and leads the inbox index
+            // after the holder, so the page is still read from the index in order, risk first, then by deadline.
+            "ALTER TABLE cases ADD COLUMN risk INTEGER NOT NULL DEFAULT 0",
+            "UPDATE cases SET risk = 1 WHERE json_array_length(doc, '$.risks') > 0",
+            "DROP INDEX cases_inbox",
+            """
+            CREATE INDEX cases_inbox ON cases(holder_unit, risk DESC, due_at, id, tracking_code, title, state, kind, channel, \
+            category, registered_at, alert_base, warn_at, urgent_at, alarm_at, visitors, is_open) WHERE is_open = 1
+            """,
+            "CREATE INDEX cases_risk_open ON cases(due_at, id) WHERE is_open = 1 AND risk = 1",
+        ]),
     ]
 }

@@ -174,7 +174,7 @@ struct CasesController {
             guard let i = Instant.parse(v) else { throw APIError.invalid(k, "应为日期 YYYY-MM-DD 或 ISO 8601 时间") }
             return i
         }
-        let known: Set<String> = ["unit", "coHandler", "owner", "leaderProposed", "state", "open", "alert", "kind", "channel", "category", "from", "to", "q", "order", "cursor", "limit"]
+        let known: Set<String> = ["unit", "coHandler", "owner", "leaderProposed", "state", "open", "alert", "risk", "kind", "channel", "category", "from", "to", "q", "order", "cursor", "limit"]
         for (k, _) in p where !known.contains(String(k)) {
             throw APIError(.badRequest, "unknown_parameter", "未知查询参数 \(k)；可用：\(known.sorted().joined(separator: ", "))")
         }
@@ -199,6 +199,10 @@ struct CasesController {
             q.openOnly = o == "true"
         }
         if let a = param("alert") { q.alert = try parseEnum("alert", a, AlertLevel.self) }
+        if let r = param("risk") {
+            guard r == "true" || r == "false" else { throw APIError.invalid("risk", "应为 true 或 false") }
+            q.risk = r == "true"
+        }
         if let k = param("kind") { q.kind = try parseEnum("kind", k, CaseKind.self) }
         if let c = param("channel") { q.channel = try parseEnum("channel", c, Channel.self) }
         q.category = param("category")

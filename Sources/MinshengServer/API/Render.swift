@@ -162,7 +162,7 @@ extension Platform {
             ("state", .string(s.state.rawValue)), ("kind", .string(s.kind.rawValue)), ("channel", .string(s.channel.rawValue)),
             ("category", .opt(s.category)), ("holder", unitRef(s.holder)), ("registeredAt", .time(s.registeredAt)),
             ("due", .time(s.due)), ("alert", .string(s.alert.rawValue)),
-            ("visitors", .opt(s.visitors)), ("groupVisit", .bool((s.visitors ?? 0) >= Case.groupVisitSize)), ("attachments", .int(Int64(s.attachments))),
+            ("visitors", .opt(s.visitors)), ("groupVisit", .bool((s.visitors ?? 0) >= Case.groupVisitSize)), ("attachments", .int(Int64(s.attachments))), ("risk", .bool(s.risk)),
         ])
     }
 

@@ -157,7 +157,8 @@ struct StatsController {
             ("byArea", .array(o.areas.map { a in
                 .object([("unit", a.unit.map { platform.unitRef($0.id) } ?? .null), ("count", .int(a.count))])
             })),
-            ("open", .object([(String, JSON)]([("total", JSON.int(o.openTotal))]) + AlertLevel.allCases.map { ($0.rawValue, JSON.int(o.openByAlert[$0] ?? 0)) })),
+            ("open", .object([(String, JSON)]([("total", JSON.int(o.openTotal))]) + AlertLevel.allCases.map { ($0.rawValue, JSON.int(o.openByAlert[$0] ?? 0)) }
+                + [("risk", JSON.int(o.openRisk))])),
             ("rates", .object([
                 ("received", .int(t.received)), ("completionRate", Self.rate(t.completionRate)), ("replyOnTimeRate", Self.rate(t.replyOnTimeRate)),
                 ("signOnTimeRate", Self.rate(t.signOnTimeRate)), ("acceptOnTimeRate", Self.rate(t.acceptOnTimeRate)),

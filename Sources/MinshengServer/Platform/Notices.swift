@@ -16,8 +16,10 @@ extension Platform {
         guard c.state == .dispatched || c.state == .reopened, c.holder != old.holder || c.state != old.state,
               let unit = unit(c.holder) else { return [] }
         let due = c.state == .dispatched ? (c.deadlines.sign ?? c.deadlines.accept) : c.deadlines.accept
-        let what = c.state == .dispatched ? "已转交贵单位，请及时签收办理" : "群众不满意，已退回贵单位重新办理"
-        let text = "【民生诉求】\(unit.name)：诉求件\(c.trackingCode)《\(c.title)》\(what)\(due.map { "，期限\(Self.deadlineText($0))" } ?? "")。"
+        var what = c.state == .dispatched ? "已转交贵单位，请及时签收办理" : "群众不满意，已退回贵单位重新办理"
+        // A risk case (跳楼, 集体上访 …) tells the receiving unit at once that it is one.
+        if c.isRisk { what = "涉及\(c.risks.map(riskName).joined(separator: "、"))风险，" + what.replacingOccurrences(of: "及时", with: "立即") + "，优先研判处置" }
+        let text = "【民生诉求\(c.isRisk ? "·风险件" : "")】\(unit.name)：诉求件\(c.trackingCode)《\(c.title)》\(what)\(due.map { "，期限\(Self.deadlineText($0))" } ?? "")。"
         return [Notice(dedupeKey: "\(c.id):delivery:v\(c.version):\(unit.id)", caseID: c.id, kind: "delivery",
                        recipientUnit: unit.id, phone: unit.phone, message: text, createdAt: now)]
     }
@@ -75,7 +77,8 @@ extension Platform {
         let situation: String
         switch level {
         case .warning: situation = "转交后已逾2个工作日仍未受理，现予预警"
-        case .urgent: situation = "距办理期限已不足2个工作日，请抓紧办理"
+        case .urgent: situation = c.isRisk && Lifecycle.timeLevel(of: c, at: now, rules: rules(for: c)) < .urgent
+            ? "涉及风险，须优先处置" : "距办理期限已不足2个工作日，请抓紧办理"
         case .alarm: situation = "已超过办理期限，现予警报"
         case .normal: return []
         }

@@ -18,6 +18,8 @@ public struct Overview: Sendable {
     public var volume: CaseVolume
     public var areas: [Area]
     public var openByAlert: [AlertLevel: Int]
+    /// Open risk cases (风险件) in the scope.
+    public var openRisk: Int = 0
     /// The sums over every unit of the scope (README "Statistics", subtree figures).
     public var tally: UnitTally
     public var rankingLevel: UnitLevel
@@ -56,6 +58,7 @@ extension Platform {
         let scope: Set<UnitID>? = scopeUnit.parentID == nil ? nil : subtree(of: root)
         async let volume = store.caseVolume(from: from, to: to, scope: scope)
         async let alerts = store.openCasesByAlert(scope: scope, now: clock.now())
+        async let risks = store.openRiskCases(scope: scope)
         let tallies = try await unitTallies(from: from, to: to)
         let members = scope ?? Set(allUnits().map(\.id))
         let tally = members.reduce(UnitTally()) { $0 + (tallies[$1] ?? UnitTally()) }
@@ -76,7 +79,7 @@ extension Platform {
         let last = ChinaTime.day(of: to.adding(seconds: -1))
         while d <= last && days.count < 400 { days.append(d); d = d.adding(days: 1) }
         return Overview(scope: scopeUnit, from: from, to: to, days: days, volume: v, areas: areas,
-                        openByAlert: try await alerts, tally: tally, rankingLevel: level, rankingKinds: rankingKinds,
+                        openByAlert: try await alerts, openRisk: try await risks, tally: tally, rankingLevel: level, rankingKinds: rankingKinds,
                         ranking: ranking)
     }
 }

@@ -194,6 +194,7 @@ struct ConsoleController {
         }
         if let s = param("state") { q.state = CaseState(rawValue: s) }
         if let a = param("alert") { q.alert = AlertLevel(rawValue: a) }
+        if param("risk") == "1" { q.risk = true }
         if let k = param("kind") { q.kind = CaseKind(rawValue: k) }
         if let ch = param("channel") { q.channel = Channel(rawValue: ch) }
         if let text = param("q") { q.text = String(text.prefix(100)); q.order = .relevance }
@@ -216,6 +217,7 @@ struct ConsoleController {
             "alerts": Self.options(AlertLevel.self, selected: param("alert"), blank: "全部预警"),
             "kinds": Self.options(CaseKind.self, selected: param("kind"), blank: "全部类型"),
             "channels": Self.options(Channel.self, selected: param("channel"), blank: "全部渠道"),
+            "risk": param("risk") == "1",
         ] as [String: Any]
         c["rows"] = page.items.map { s -> [String: Any] in
             Web.compact([
@@ -223,6 +225,7 @@ struct ConsoleController {
                 "alert": s.alert.rawValue, "alertLabel": s.alert == .normal ? "正常" : s.alert.label,
                 "kind": s.kind.label, "channel": s.channel.label, "holder": platform.unit(s.holder)?.name ?? "",
                 "due": Web.time(s.due), "overdue": s.due.map { $0 < now } ?? false, "registered": Web.time(s.registeredAt),
+                "risk": s.risk,
                 "groupVisit": (s.visitors ?? 0) >= Case.groupVisitSize, "visitors": s.visitors.map(String.init) ?? "",
                 "scans": s.channel == .letter && s.attachments > 0 ? "\(s.attachments)页" : "",
             ])
@@ -230,7 +233,7 @@ struct ConsoleController {
         c["empty"] = page.items.isEmpty
         if let next = page.nextCursor {
             var comps = URLComponents()
-            comps.queryItems = ["tab", "state", "alert", "kind", "channel", "q", "open", "order"].compactMap { k in param(k).map { URLQueryItem(name: k, value: $0) } }
+            comps.queryItems = ["tab", "state", "alert", "risk", "kind", "channel", "q", "open", "order"].compactMap { k in param(k).map { URLQueryItem(name: k, value: $0) } }
                 + [URLQueryItem(name: "tab", value: tab), URLQueryItem(name: "cursor", value: next)]
             c["next"] = "/console?" + (comps.percentEncodedQuery ?? "")
         }

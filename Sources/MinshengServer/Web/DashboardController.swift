@@ -90,6 +90,7 @@ struct DashboardController {
              "href": "/console?tab=all&open=1&alert=\(a.rawValue)"] as [String: Any]
         }
         c["openTotal"] = o.openTotal
+        c["risk"] = ["count": o.openRisk, "href": "/console?tab=all&open=1&risk=1"] as [String: Any]
         c["volume"] = Self.volumeChart(o)
         c["categories"] = Self.categoryChart(o)
         c["areas"] = Self.areaTiles(o)
