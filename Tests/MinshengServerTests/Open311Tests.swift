@@ -374,7 +374,7 @@ struct Open311Tests {
             var i = try await item()
             #expect(i["status"].string == "open")
             #expect(i["agency_responsible"].string == "渝中区城市管理局")
-            #expect(i["status_notes"].string == "待签收")
+            #expect(i["status_notes"].string == "已转交承办单位")
             let c1 = try #require(try await h.platform.store.case(Int64(id)))
             #expect(i["expected_datetime"].string == c1.currentDue?.description)
             h.clock.advance(seconds: 3600)
@@ -414,7 +414,7 @@ struct Open311Tests {
             try await h.step(urgent, "handOff", ["service": "119"])
             let u = try await h.open311Get("requests/\(urgent).json").json[0]
             #expect(u["status"].string == "closed")
-            #expect(u["status_notes"].string == "已移交应急（119 火警）")
+            #expect(u["status_notes"].string == "已转应急部门处理（119 火警）")
         }
     }
 

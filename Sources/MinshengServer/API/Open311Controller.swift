@@ -361,9 +361,10 @@ struct Open311Controller {
     }
 
     /// The state in words, with the outcome once there is one (not the reply's text: it may name the citizen).
+    /// In the citizen's words (CitizenView), as every public read: no staff state such as 待签收.
     func statusNotes(_ c: Case) -> String {
-        var notes = c.state.label
-        if let r = c.rejection { notes += "：请通过\(r.label)途径解决" }
+        var notes = CitizenView.stateText(c.state)
+        if let r = c.rejection, c.state == .rejected { notes += "：" + CitizenView.rejectionText(r) }
         if let r = c.reply, [.replied, .closed, .reviewing, .reviewed, .rereviewing, .final].contains(c.state) {
             notes += "（答复意见：\(r.result.label)）"
         }
