@@ -61,3 +61,69 @@ struct HotlineTests {
         }
     }
 }
+
+/// Issue 22 item 2: a call belongs to the agent it was routed to; its screen lists only the earlier cases the agent
+/// may link to the number (never a report or an anonymous request registered by another center); the full number is
+/// a logged reveal.
+@Suite("Call screens respect scope and confidentiality")
+struct CallConfidentialityTests {
+    /// The small tree plus a district center (8) under 渝中区.
+    static let units = apiUnits + [MinshengDomain.Unit(id: 8, parentID: 3, name: "渝中区信访办公室", level: .district, kind: .center)]
+
+    @Test func aCallIsTheAgentsOwn() async throws {
+        try await withAPI(units: Self.units) { h in
+            let phone = "13512345678"
+            let agent = try await h.accounts.user("agent", unit: 2, roles: [.registrar])
+            let other = try await h.accounts.user("agent2", unit: 2, roles: [.registrar, .dispatcher])
+            let districtDesk = try await h.accounts.user("yz.desk", unit: 8, roles: [.registrar])
+            let gateway = try await h.accounts.user("pbx", unit: 2, roles: [.registrar])
+            // The caller's history: an ordinary case at the city center, a report and an anonymous request registered
+            // by the district's center, and a report the city center registered itself.
+            let ordinary = try await h.create(title: "路灯不亮", phone: phone)
+            let byDistrict: [String: Any] = ["channel": "phone", "title": "举报某餐馆用地沟油", "content": "举报内容。", "kind": "report",
+                                             "citizen": ["name": "李先生", "phone": phone]]
+            let report = try #require(try await h.post("/api/v1/cases", byDistrict, token: districtDesk.token)["id"].int)
+            let anonymous = try #require(try await h.post("/api/v1/cases", ["channel": "phone", "title": "匿名反映", "content": "内容。", "kind": "complaint",
+                                                                             "citizen": ["phone": phone, "anonymous": true]], token: districtDesk.token)["id"].int)
+            let ownReport = try #require(try await h.post("/api/v1/cases", ["channel": "phone", "title": "举报违建", "content": "内容。", "kind": "report",
+                                                                             "citizen": ["phone": phone]])["id"].int)
+
+            // The PBX routes the call to one agent.
+            let r = try await h.post("/api/v1/calls", ["callId": "C-1", "caller": phone, "agent": "agent"], token: gateway.token)
+            #expect(r.status == .created, "\(r.text)")
+            let listed = Set(r["earlier"].array.compactMap { $0["id"].int })
+            #expect(listed == [ordinary, ownReport], "no report or anonymous case of another center: \(r.text)")
+            #expect(!listed.contains(report) && !listed.contains(anonymous))
+            #expect(r["caller"].string == "135****5678" && !r.text.contains(phone))
+            expectError(try await h.post("/api/v1/calls", ["callId": "C-2", "caller": phone, "agent": "nobody"], token: gateway.token), .badRequest, "invalid_field")
+
+            // Only that agent opens it: the API, the screen, the registration form, and registering from it.
+            #expect(try await h.get("/api/v1/calls/C-1", token: agent.token).status == .ok)
+            for token in [other.token, gateway.token, districtDesk.token] {
+                expectError(try await h.get("/api/v1/calls/C-1", token: token), .notFound, "not_found")
+                #expect(try await h.get("/console/calls/C-1", token: token).status == .notFound)
+                let form = try await h.get("/console/new?call=C-1", token: token)
+                #expect(form.status == .notFound && !form.text.contains(phone), "\(form.status)")
+                expectError(try await h.post("/api/v1/cases", ["channel": "phone", "kind": "help", "title": "t", "content": "c", "callId": "C-1"], token: token),
+                            .badRequest, "invalid_field")
+            }
+            // The agent's own form shows the number masked; the case still gets it from the call.
+            let form = try await h.get("/console/new?call=C-1", token: agent.token)
+            #expect(form.status == .ok && form.text.contains("135****5678") && !form.text.contains(phone), "the form never shows the number in clear")
+            let screen = try await h.get("/console/calls/C-1", token: agent.token)
+            #expect(screen.text.contains("显示完整号码") && !screen.text.contains(phone))
+
+            // The full number is a reveal, in the access log.
+            var mine = LogQuery()
+            mine.userID = agent.id
+            let before = try await h.platform.store.accessLog(mine).count
+            let revealed = try await h.post("/api/v1/calls/C-1/reveal", token: agent.token)
+            #expect(revealed["caller"].string == phone)
+            let page = try await h.send(.post, "/console/calls/C-1/reveal", body: "", token: agent.token, headers: formHeaders)
+            #expect(page.text.contains(phone) && page.text.contains("本次查看已记录"))
+            let log = try await h.platform.store.accessLog(mine)
+            #expect(log.count == before + 2 && log.allSatisfy { $0.fields.contains("phone") && $0.fields.contains("call:C-1") }, "\(log)")
+            expectError(try await h.post("/api/v1/calls/C-1/reveal", token: other.token), .notFound, "not_found")
+        }
+    }
+}

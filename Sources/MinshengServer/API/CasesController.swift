@@ -69,7 +69,10 @@ struct CasesController {
         // A hotline call: the case keeps the call id and the recording; the caller's number if none was typed.
         var call: Call?
         if let callID = try f.string("callId", max: 100) {
-            guard let c = try await platform.store.call(callID) else { throw APIError.invalid("callId", "来电记录 \(callID) 不存在") }
+            // Only the call's own agent registers from it (and so gets its number into the case).
+            guard let c = try await platform.store.call(callID), c.userID == user.id else {
+                throw APIError.invalid("callId", "来电记录 \(callID) 不存在或不是您的来电")
+            }
             call = c
             draft.eventData["callId"] = callID
             if let r = c.recording { draft.eventData["recording"] = r }

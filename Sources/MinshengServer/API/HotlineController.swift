@@ -13,14 +13,25 @@ struct HotlineController {
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("calls", use: report)
         group.get("calls/:callId", use: show)
+        group.post("calls/:callId/reveal", use: reveal)
         group.post("cases/:id/callback", use: callback)
     }
 
-    /// POST /api/v1/calls {callId, caller, recording?, startedAt?}: called by the telephony system (an API token of a
+    /// POST /api/v1/calls {callId, caller, recording?, startedAt?, agent?}: called by the telephony system (an API token of a
     /// registrar account) or the agent's softphone when a call comes in; reporting the same call again is harmless.
+    /// The call belongs to the agent it was routed to (`agent`, a login within the reporter's scope; else the
+    /// reporter): only that agent opens its screen, its number and registers from it.
     @Sendable func report(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        let user = try context.requireRole(Self.agents).user
-        let f = try Fields(try await request.jsonBody(context: context), allowed: ["callId", "caller", "recording", "startedAt"])
+        let reporter = try context.requireRole(Self.agents).user
+        let f = try Fields(try await request.jsonBody(context: context), allowed: ["callId", "caller", "recording", "startedAt", "agent"])
+        var user = reporter
+        if let login = try f.string("agent", max: 100) {
+            guard let a = try await platform.store.user(login: login), !a.disabled, !a.roles.isDisjoint(with: Self.agents),
+                  platform.isWithin(a.unit, root: platform.scopeRoot(of: reporter)) else {
+                throw APIError.invalid("agent", "坐席 \(login) 不存在、已停用、不是登记员或分拨员，或不在您的管辖范围内")
+            }
+            user = a
+        }
         let id = try f.requiredString("callId", max: 100)
         var caller: String?
         if let raw = try f.string("caller", max: 30) {
@@ -39,15 +50,38 @@ struct HotlineController {
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> JSON {
         let user = try context.requireRole(Self.agents).user
-        guard let id = context.parameters.get("callId"), let call = try await platform.store.call(id) else { throw APIError.notFound("来电记录不存在") }
-        return try await screen(call, for: user)
+        return try await screen(try await ownCall(context.parameters.get("callId"), for: user), for: user)
     }
 
-    /// The caller's cases of the last year the agent may see, newest first, and how many are still open.
+    /// POST /api/v1/calls/{callId}/reveal: the caller's full number, for the call's agent, written to the access log.
+    @Sendable func reveal(_ request: Request, context: AppRequestContext) async throws -> JSON {
+        let user = try context.requireRole(Self.agents).user
+        let call = try await ownCall(context.parameters.get("callId"), for: user)
+        return .object([("callId", .string(call.id)),
+                        ("caller", .opt(try await revealCaller(call, to: user, address: context.clientAddress)))])
+    }
+
+    /// The call, for the agent it belongs to; anyone else gets the answer an unknown call gets.
+    func ownCall(_ id: String?, for user: User) async throws -> Call {
+        guard let id, let call = try await platform.store.call(id), call.userID == user.id else { throw APIError.notFound("来电记录不存在") }
+        return call
+    }
+
+    /// The caller's number in clear, logged like a case's contact (fields `phone` and the call's id).
+    func revealCaller(_ call: Call, to user: User, address: String) async throws -> String? {
+        guard let phone = call.callerSealed.flatMap(platform.sealer.open) else { return nil }
+        try await platform.store.logAccess(AccessRecord(at: platform.clock.now(), userID: user.id, login: user.login, unit: user.unit,
+                                                        caseID: call.caseID ?? 0, fields: ["phone", "call:\(call.id)"], address: address))
+        return phone
+    }
+
+    /// The caller's cases of the last year the agent may see, newest first, and how many are still open. A number
+    /// typed on a call must not confirm who made a report or an anonymous request: those are listed only to the
+    /// registering center (the rule of the contact endpoint, `mayReveal`).
     func earlierCases(_ call: Call, for user: User) async throws -> [Case] {
         guard let key = call.callerKey else { return [] }
         let since = platform.clock.now().adding(seconds: -365 * 86_400)
-        return try await platform.store.cases(citizenKey: key, since: since, limit: 50).filter { platform.access(user, to: $0) == .full }
+        return try await platform.store.cases(citizenKey: key, since: since, limit: 50).filter { platform.mayReveal($0, to: user) }
     }
 
     func screen(_ call: Call, for user: User) async throws -> JSON {
@@ -57,6 +91,7 @@ struct HotlineController {
             ("callId", .string(call.id)),
             ("caller", .opt(call.callerSealed.flatMap(platform.sealer.open).map(Contact.maskPhone))),
             ("recording", .opt(call.recording)), ("startedAt", .time(call.startedAt)), ("caseId", .opt(call.caseID)),
+            ("agent", .opt(call.userID)),
             ("openCount", .int(Int64(earlier.filter { $0.state.isOpen }.count))),
             ("earlier", .array(earlier.map { c in
                 .object([("id", .int(c.id)), ("trackingCode", .string(c.trackingCode)), ("title", .string(c.title)),

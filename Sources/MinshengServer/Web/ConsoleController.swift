@@ -34,6 +34,7 @@ struct ConsoleController {
         group.post("console/new", use: register)
         group.get("console/units", use: unitSearch)
         group.get("console/calls/:callId", use: callScreen)
+        group.post("console/calls/:callId/reveal", use: revealCaller)
         group.get("console/password", use: passwordForm)
         group.post("console/password", use: changePassword)
         group.get("static/:file") { _, context in
@@ -408,24 +409,42 @@ struct ConsoleController {
         let p = try user(context)
         guard !p.user.roles.isDisjoint(with: [.registrar, .dispatcher]) else { throw APIError(.forbidden, "role_not_allowed", "需要登记员或分拨员角色") }
         var values = ["channel": "phone", "kind": "complaint"]
-        // From the call screen: the call's id rides along, the caller's number is filled in.
-        if let callID = request.uri.queryParameters.get("call").map({ String($0) }), let call = try await platform.store.call(callID) {
+        // From the call screen: the call's id rides along and the case takes the caller's number from the call; the
+        // form shows it masked (the full number is a logged reveal). Only the call's own agent gets this far.
+        if let callID = request.uri.queryParameters.get("call").map({ String($0) }) {
+            let call = try await HotlineController(platform: platform).ownCall(callID, for: p.user)
             values["callId"] = call.id
-            values["phone"] = call.callerSealed.flatMap(platform.sealer.open) ?? ""
+            values["callerMasked"] = call.callerSealed.flatMap(platform.sealer.open).map(Contact.maskPhone) ?? ""
         }
         return pages.html("new", newContext(p, values: values, errors: [:]))
     }
 
-    /// 来电弹屏: who is calling, their earlier cases and open matters, one click to register the new request.
+    /// 来电弹屏: who is calling, their earlier cases and open matters, one click to register the new request. Only the
+    /// agent the call was routed to opens it; the number is masked until a logged "显示完整号码".
     @Sendable func callScreen(_ request: Request, context: AppRequestContext) async throws -> Response {
         let p = try user(context)
         guard !p.user.roles.isDisjoint(with: HotlineController.agents) else { throw APIError(.forbidden, "role_not_allowed", "需要登记员或分拨员角色") }
-        guard let id = context.parameters.get("callId"), let call = try await platform.store.call(id) else { throw APIError.notFound("来电记录不存在") }
+        let call = try await HotlineController(platform: platform).ownCall(context.parameters.get("callId"), for: p.user)
+        return try await callPage(p, call, revealed: nil)
+    }
+
+    /// "显示完整号码" on the call screen: the number in clear this once, written to the access log.
+    @Sendable func revealCaller(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let p = try user(context)
+        guard !p.user.roles.isDisjoint(with: HotlineController.agents) else { throw APIError(.forbidden, "role_not_allowed", "需要登记员或分拨员角色") }
+        let hotline = HotlineController(platform: platform)
+        let call = try await hotline.ownCall(context.parameters.get("callId"), for: p.user)
+        return try await callPage(p, call, revealed: try await hotline.revealCaller(call, to: p.user, address: context.clientAddress))
+    }
+
+    func callPage(_ p: Principal, _ call: Call, revealed: String?) async throws -> Response {
         let earlier = try await HotlineController(platform: platform).earlierCases(call, for: p.user)
         let now = platform.clock.now()
         var c = base(p, nav: "new", title: "来电")
         c["call"] = Web.compact(["id": call.id, "caller": call.callerSealed.flatMap(platform.sealer.open).map(Contact.maskPhone) ?? "未知号码",
+                                 "hasCaller": call.callerSealed != nil, "revealed": revealed,
                                  "started": Web.time(call.startedAt), "recording": call.recording ?? "", "caseId": call.caseID ?? 0])
+        if revealed != nil { c["flash"] = ["kind": "ok", "text": "已显示完整号码（本次查看已记录）"] }
         c["openCount"] = earlier.filter { $0.state.isOpen }.count
         c["earlier"] = earlier.map { e -> [String: Any] in
             let a = platform.alert(of: e, at: now).level
