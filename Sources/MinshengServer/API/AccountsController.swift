@@ -258,26 +258,43 @@ struct UsersController {
         return q
     }
 
-    /// Who read which citizen's unmasked contact, newest first (page with `before`).
+    /// Who read which citizen's unmasked contact, newest first (page with `before`): the reads by users of the
+    /// admin's subtree. `nextBefore` continues after the last entry read, so a page thinned by the scope still pages on.
     @Sendable func accessLog(_ request: Request, context: AppRequestContext) async throws -> JSON {
         let a = try admin(context)
         let root = platform.scopeRoot(of: a)
-        let rows = try await platform.store.accessLog(try logQuery(request)).filter { platform.isWithin($0.unit, root: root) }
+        let q = try logQuery(request)
+        let all = try await platform.store.accessLog(q)
+        let rows = all.filter { platform.isWithin($0.unit, root: root) }
         return .object([("items", .array(rows.map { r in
             .object([("id", .int(r.id)), ("at", .time(r.at)), ("user", .object([("id", .int(r.userID)), ("login", .string(r.login))])),
                      ("unit", platform.unitRef(r.unit)), ("caseId", .int(r.caseID)), ("fields", .array(r.fields.map(JSON.string))),
                      ("address", .string(r.address))])
-        })), ("nextBefore", .opt(rows.count > 0 ? rows.last!.id : nil))])
+        })), ("nextBefore", .opt(all.count >= q.limit ? all.last?.id : nil))])
     }
 
-    /// Logins, failures, lockouts and account changes, newest first.
+    /// Logins, failures, lockouts and account changes, newest first: those of the accounts in the admin's subtree.
+    /// Attempts on logins that belong to no account are the whole tree's admins' to read (they name no unit).
     @Sendable func authLog(_ request: Request, context: AppRequestContext) async throws -> JSON {
-        _ = try admin(context)
-        let rows = try await platform.store.authLog(try logQuery(request))
+        let a = try admin(context)
+        let root = platform.scopeRoot(of: a)
+        let top = platform.unit(root)?.parentID == nil
+        let q = try logQuery(request)
+        let all = try await platform.store.authLog(q)
+        var unitOf: [Int64: UnitID?] = [:]
+        var rows: [AuthEvent] = []
+        for r in all {
+            var account = r.userID
+            if account == nil, let u = try await platform.store.user(login: r.login) { account = u.id }
+            guard let id = account else { if top { rows.append(r) }; continue }
+            if unitOf[id] == nil { unitOf[id] = .some(try await platform.store.user(id: id)?.unit) }
+            if let unit = unitOf[id] ?? nil, platform.isWithin(unit, root: root) { rows.append(r) }
+            else if (unitOf[id] ?? nil) == nil, top { rows.append(r) } // an account since removed
+        }
         return .object([("items", .array(rows.map { r in
             .object([("id", .int(r.id)), ("at", .time(r.at)), ("login", .string(r.login)), ("userId", .opt(r.userID)),
                      ("outcome", .string(r.outcome)), ("address", .string(r.address))])
-        })), ("nextBefore", .opt(rows.count > 0 ? rows.last!.id : nil))])
+        })), ("nextBefore", .opt(all.count >= q.limit ? all.last?.id : nil))])
     }
 }
 

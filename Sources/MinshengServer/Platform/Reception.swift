@@ -65,6 +65,14 @@ extension Platform {
                                       startMinute: start, endMinute: end, slots: d.slots, place: place,
                                       topics: d.topics.trimmingCharacters(in: .whitespaces), exceptions: exceptions.sorted { $0.day < $1.day },
                                       validFrom: from, validUntil: until, active: d.active)
+        // The leaders whose schedules this admin may replace: those of their subtree.
+        var ownLeaders: Set<Int64> = []
+        if id != nil {
+            for existing in try await receptionSchedules() where !ownLeaders.contains(existing.leaderID) {
+                if let u = try await store.user(id: existing.leaderID), isWithin(u.unit, root: scopeRoot(of: admin)) { ownLeaders.insert(u.id) }
+            }
+        }
+        let mayReplace = ownLeaders
         let saved = ResultBox<ReceptionSchedule>()
         // Read, change and write the list in one transaction: the new id is the next free one even when two admins
         // publish at once, and neither loses the other's schedule.
@@ -73,7 +81,8 @@ extension Platform {
             var s = draft
             if s.id.isEmpty {
                 s.id = "r\((all.compactMap { Int($0.id.dropFirst()) }.max() ?? 0) + 1)"
-            } else if !all.contains(where: { $0.id == s.id }) {
+            } else if !all.contains(where: { $0.id == s.id && mayReplace.contains($0.leaderID) }) {
+                // Another subtree's schedule is answered like a missing one: an admin's reach is their subtree.
                 throw APIError(.notFound, "unknown_schedule", "接访安排 \(s.id) 不存在")
             }
             all.removeAll { $0.id == s.id }
