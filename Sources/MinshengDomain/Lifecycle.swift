@@ -90,6 +90,26 @@ public enum Lifecycle {
     /// Steps whose timeliness is measured (against the case's running limit when they are taken).
     public static let timedActions: Set<Action> = [.dispatch, .sign, .accept, .reject, .reply, .decideReview, .decideRereview]
 
+    /// The unit's running limits a step sets or moves, as event data keys (`signDue`, `acceptDue`, `replyDue`, in
+    /// seconds): a delivery starts the sign and accept limits, a reopen the accept limit, an accept the reply limit,
+    /// an approved extension moves the reply limit, and a resume moves those of the state the case is in.
+    public static func limitsRecorded(_ action: Action, state: CaseState) -> [(String, DeadlineStep)] {
+        let sign = ("signDue", DeadlineStep.sign), accept = ("acceptDue", DeadlineStep.accept), reply = ("replyDue", DeadlineStep.reply)
+        switch action {
+        case .dispatch, .redispatch, .transfer: return [sign, accept]
+        case .reopen: return [accept]
+        case .accept, .approveExtension: return [reply]
+        case .resume:
+            switch state {
+            case .dispatched: return [sign, accept]
+            case .signed, .reopened: return [accept]
+            case .accepted: return [reply]
+            default: return []
+            }
+        default: return []
+        }
+    }
+
     /// Actions still possible while the clock is paused.
     static let allowedWhilePaused: Set<Action> = Set([.resume, .note, .addCoHandler] + supervision)
 }
@@ -486,6 +506,11 @@ extension Lifecycle {
             data["ownerName"] = actor.name
         }
 
+        // Steps that set or move a unit's running limits keep them, so that statistics can tell from the events
+        // alone when a step the unit has not taken became overdue (an unsigned case past its sign limit).
+        for (key, step) in limitsRecorded(action, state: c.state) {
+            if let due = c.deadlines[step] { data[key] = String(due.seconds) }
+        }
         // Steps a unit is timed on keep the limit that governed them and whether they met it: statistics are
         // counted from events, never from counters that could drift.
         if timedActions.contains(action), let due = old.currentDue {

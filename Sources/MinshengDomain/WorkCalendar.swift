@@ -13,16 +13,39 @@ public struct WorkCalendar: Sendable, Equatable {
     }
 
     private var rules: [Int: Entry] // keyed by daysSinceEpoch
-    /// Years some file has described; outside them only weekends count as rest days.
-    public private(set) var coveredYears: Set<Int>
+    /// Years some file has described (declared by `year YYYY` or holding a listed day): a file replaces these whole.
+    /// A described year is not necessarily *covered*: see `isCovered(_:)`.
+    public private(set) var describedYears: Set<Int>
 
-    public init(entries: [Entry] = [], coveredYears: Set<Int> = []) {
+    public init(entries: [Entry] = [], describedYears: Set<Int> = []) {
         rules = [:]
-        self.coveredYears = coveredYears
+        self.describedYears = describedYears
         for e in entries {
             rules[e.day.daysSinceEpoch] = e
-            self.coveredYears.insert(e.day.year)
+            self.describedYears.insert(e.day.year)
         }
+    }
+
+    /// The seven statutory public holidays (《全国年节及纪念日放假办法》) of every State Council schedule.
+    public static let statutoryHolidays = ["元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"]
+
+    /// The statutory holidays no rest day of `year` names. A holiday is present when some `off` day of the year
+    /// has a name containing the holiday's name (the files name each rest day after its holiday; 2025's combined
+    /// days are named "国庆节、中秋节" and count for both). `work` days (调休上班) never count: "春节调休上班" is
+    /// not the Spring Festival.
+    public func missingHolidays(in year: Int) -> [String] {
+        let names = rules.values.filter { $0.day.year == year && $0.rule == .off }.map(\.name)
+        return Self.statutoryHolidays.filter { h in !names.contains { $0.contains(h) } }
+    }
+
+    /// A year is covered when its schedule holds all seven statutory holidays; one day added by hand does not
+    /// make a schedule. Outside covered years deadlines count Monday–Friday only, which is wrong on every holiday.
+    public func isCovered(_ year: Int) -> Bool { missingHolidays(in: year).isEmpty }
+
+    /// The years of the days `today` … `today + days` that are not covered, ascending.
+    public func uncoveredYears(from today: Day, days: Int) -> [Int] {
+        let last = today.adding(days: days)
+        return Array(today.year...max(today.year, last.year)).filter { !isCovered($0) }
     }
 
     public var entries: [Entry] { rules.values.sorted { $0.day < $1.day } }
@@ -34,11 +57,11 @@ public struct WorkCalendar: Sendable, Equatable {
         return !day.isWeekend
     }
 
-    /// Replaces every year that `other` covers with `other`'s days (an admin's file replaces a shipped year whole).
+    /// Replaces every year that `other` describes with `other`'s days (an admin's file replaces a shipped year whole).
     public func replacingYears(with other: WorkCalendar) -> WorkCalendar {
-        var kept = rules.values.filter { !other.coveredYears.contains($0.day.year) }
+        var kept = rules.values.filter { !other.describedYears.contains($0.day.year) }
         kept.append(contentsOf: other.rules.values)
-        return WorkCalendar(entries: kept, coveredYears: coveredYears.union(other.coveredYears))
+        return WorkCalendar(entries: kept, describedYears: describedYears.union(other.describedYears))
     }
 
     /// The `n`-th working day strictly after `day` (n ≥ 1); for n == 0, `day` itself.
@@ -133,13 +156,13 @@ extension WorkCalendar {
             let name = fields.count > 2 ? fields[2...].joined(separator: " ") : ""
             entries.append(Entry(day: day, rule: rule, name: name))
         }
-        return WorkCalendar(entries: entries, coveredYears: years)
+        return WorkCalendar(entries: entries, describedYears: years)
     }
 
     /// The file text for this calendar (round-trips through `parse`).
     public func fileText() -> String {
         var out = "# Minsheng work calendar: date, off (rest day) or work (make-up working day), name\n"
-        for y in coveredYears.sorted() { out += "year \(y)\n" }
+        for y in describedYears.sorted() { out += "year \(y)\n" }
         for e in entries { out += "\(e.day) \(e.rule.rawValue) \(e.name)\n" }
         return out
     }

@@ -130,7 +130,8 @@ struct MetaController {
             let cal = platform.calendar
             return JSON.object([
                 ("year", .int(y)),
-                ("covered", .bool(cal.coveredYears.contains(y))),
+                ("covered", .bool(cal.isCovered(y))),
+                ("missingHolidays", .array(cal.missingHolidays(in: y).map(JSON.string))),
                 ("days", .array(cal.entries.filter { $0.day.year == y }.map { e in
                     .object([("date", .string(e.day.description)), ("rule", .string(e.rule.rawValue)), ("name", .string(e.name))])
                 })),

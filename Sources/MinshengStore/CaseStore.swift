@@ -86,9 +86,13 @@ public protocol CaseStore: AccountStore {
     func disclosures(limit: Int, before: Instant?) async throws -> [Disclosure]
 
     // MARK: Statistics
-    /// Every case with a counted step (`StatsCase.countedActions`) in [from, to), each with all its counted steps
-    /// before `to` in order (earlier steps too: who held the case, when it was delivered), ordered by case id.
-    func statsCases(from: Instant, to: Instant) async throws -> [StatsCase]
+    /// The cases statistics for [from, to) must read, ordered by case id, each with all its counted steps
+    /// (`StatsCase.countedActions`) before `to` in order (earlier steps too: who held the case, when it was
+    /// delivered, which limits run). They are the cases with a counted step at or after `from` — in the period, or
+    /// later (a unit may have held it, overdue, through the period's end and answered only after it) — and the cases
+    /// open now whose running limit (`due_at`) passed by `asOf` (the period's end, or now if earlier): a case left
+    /// untouched since before the period still counts against the unit sitting on it.
+    func statsCases(from: Instant, to: Instant, asOf: Instant) async throws -> [StatsCase]
     /// Counts of the cases registered in [from, to) — by day (China time) and channel, by category (the set one, else
     /// the suggested one), by place (location unit, else holder) — limited to cases whose holder, center or location
     /// is in `scope` (nil: every case). Read through the index on `registered_at`.
@@ -400,4 +404,11 @@ public struct CitizenMatter: Sendable, Equatable {
     }
     /// The matter: the category given, else the one the classifier suggested.
     public var matter: String? { category ?? suggestedCategory }
+}
+
+extension CaseStore {
+    /// `statsCases(from:to:asOf:)` as of the period's end.
+    public func statsCases(from: Instant, to: Instant) async throws -> [StatsCase] {
+        try await statsCases(from: from, to: to, asOf: to)
+    }
 }

@@ -261,12 +261,13 @@ extension PostgresStore {
         }
     }
 
-    /// As on SQLite: the cases touched in the period with their counted steps (through `case_events(at, action)`),
-    /// and which registrations of the period repeat the citizen of an earlier one (a window over the period).
-    public func statsCases(from: Instant, to: Instant) async throws -> [StatsCase] {
+    /// As on SQLite: the cases statistics read (`CaseStore.statsCases`: a counted step since `from`, through
+    /// `case_events(at, action)`, or open with its running limit passed by `asOf`) with their counted steps, and which
+    /// registrations of the period repeat the citizen of an earlier one (a window over the period).
+    public func statsCases(from: Instant, to: Instant, asOf: Instant) async throws -> [StatsCase] {
         guard from < to else { return [] }
         let actions = StatsCase.countedActions.map(\.rawValue)
-        let f = from.seconds, t = to.seconds
+        let f = from.seconds, t = to.seconds, a = min(asOf, to).seconds
         let (repeatRows, rows) = try await snapshot { db in
             let repeats = try await db.raw("""
                 SELECT id FROM (
@@ -276,10 +277,13 @@ extension PostgresStore {
                 """).all()
             let rows = try await db.raw("""
                 WITH touched AS (
-                    SELECT DISTINCT case_id FROM case_events WHERE at >= \(bind: f) AND at < \(bind: t) AND action = ANY(\(bind: actions))
+                    SELECT case_id FROM case_events WHERE at >= \(bind: f) AND action = ANY(\(bind: actions))
+                    UNION
+                    SELECT id FROM cases WHERE is_open = 1 AND due_at <= \(bind: a)
                 )
                 SELECT e.case_id, e.seq, e.action, e.at, e.unit_id, c.registered_at,
-                       e.data::json->>'toUnit' AS to_unit, e.data::json->>'onTime' AS on_time, e.data::json->>'evaluation' AS evaluation
+                       e.data::json->>'toUnit' AS to_unit, e.data::json->>'onTime' AS on_time, e.data::json->>'evaluation' AS evaluation,
+                       e.data::json->>'signDue' AS sign_due, e.data::json->>'acceptDue' AS accept_due, e.data::json->>'replyDue' AS reply_due
                 FROM touched t JOIN case_events e ON e.case_id = t.case_id JOIN cases c ON c.id = t.case_id
                 WHERE e.at < \(bind: t) AND e.action = ANY(\(bind: actions))
                 ORDER BY e.case_id, e.seq
@@ -287,6 +291,9 @@ extension PostgresStore {
             return (repeats, rows)
         }
         let repeatIDs = Set(try repeatRows.map { try $0.decode(column: "id", as: Int64.self) })
+        func instant(_ row: SQLRow, _ column: String) throws -> Instant? {
+            try row.decode(column: column, as: String?.self).flatMap { Int64($0) }.map(Instant.init(seconds:))
+        }
         var out: [StatsCase] = []
         for row in rows {
             let id = try row.decode(column: "case_id", as: Int64.self)
@@ -302,7 +309,8 @@ extension PostgresStore {
                 unit: try row.decode(column: "unit_id", as: Int64?.self),
                 toUnit: try row.decode(column: "to_unit", as: String?.self).flatMap { Int64($0) },
                 onTime: try row.decode(column: "on_time", as: String?.self).flatMap { Int64($0) }.map { $0 == 1 },
-                evaluation: try row.decode(column: "evaluation", as: String?.self).flatMap(Evaluation.init(rawValue:))))
+                evaluation: try row.decode(column: "evaluation", as: String?.self).flatMap(Evaluation.init(rawValue:)),
+                signDue: try instant(row, "sign_due"), acceptDue: try instant(row, "accept_due"), replyDue: try instant(row, "reply_due")))
         }
         return out
     }

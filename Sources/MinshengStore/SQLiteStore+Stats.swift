@@ -2,14 +2,16 @@ import MinshengDomain
 import SQLiteNIO
 
 extension SQLiteStore {
-    /// Two reads on one reader connection: the cases touched in the period with their counted steps (found through
-    /// the index on `case_events(at, action)`, migration 5), and which cases registered in the period repeat the
-    /// citizen of an earlier one (a window over the period's registrations).
-    public func statsCases(from: Instant, to: Instant) async throws -> [StatsCase] {
+    /// Two reads on one reader connection: the cases statistics read (`CaseStore.statsCases`: those with a counted
+    /// step since `from`, found through the index on `case_events(at, action)`, migration 5, and the open cases whose
+    /// running limit passed by `asOf`, from the partial index of open cases) with their counted steps, and which
+    /// cases registered in the period repeat the citizen of an earlier one (a window over the period's registrations).
+    public func statsCases(from: Instant, to: Instant, asOf: Instant) async throws -> [StatsCase] {
         guard from < to else { return [] }
         let conn = readerConnection
         let actions = StatsCase.countedActions.map { "'\($0.rawValue)'" }.joined(separator: ",")
         let f = SQLiteData.integer(Int(from.seconds)), t = SQLiteData.integer(Int(to.seconds))
+        let asOfData = SQLiteData.integer(Int(min(asOf, to).seconds))
         // The citizen key (a keyed hash of the phone, migration 6) groups a citizen's cases.
         let repeats = try await conn.query("""
             SELECT id FROM (
@@ -20,15 +22,18 @@ extension SQLiteStore {
         let repeatIDs = Set(repeats.compactMap { $0.column("id")?.integer.map(Int64.init) })
         let rows = try await conn.query("""
             WITH touched AS (
-                SELECT DISTINCT case_id FROM case_events WHERE at >= ? AND at < ? AND action IN (\(actions))
+                SELECT case_id FROM case_events WHERE at >= ? AND action IN (\(actions))
+                UNION
+                SELECT id FROM cases WHERE is_open = 1 AND due_at <= ?
             )
             SELECT e.case_id, e.seq, e.action, e.at, e.unit_id, c.registered_at,
                    json_extract(e.data, '$.toUnit') AS to_unit, json_extract(e.data, '$.onTime') AS on_time,
-                   json_extract(e.data, '$.evaluation') AS evaluation
+                   json_extract(e.data, '$.evaluation') AS evaluation, json_extract(e.data, '$.signDue') AS sign_due,
+                   json_extract(e.data, '$.acceptDue') AS accept_due, json_extract(e.data, '$.replyDue') AS reply_due
             FROM touched t JOIN case_events e ON e.case_id = t.case_id JOIN cases c ON c.id = t.case_id
             WHERE e.at < ? AND e.action IN (\(actions))
             ORDER BY e.case_id, e.seq
-            """, [f, t, t])
+            """, [f, asOfData, t])
         var out: [StatsCase] = []
         for row in rows {
             guard let id = row.column("case_id")?.integer.map(Int64.init),
@@ -44,7 +49,10 @@ extension SQLiteStore {
                 unit: row.column("unit_id")?.integer.map(Int64.init),
                 toUnit: Self.int64(row.column("to_unit")),
                 onTime: Self.int64(row.column("on_time")).map { $0 == 1 },
-                evaluation: row.column("evaluation")?.string.flatMap(Evaluation.init(rawValue:))))
+                evaluation: row.column("evaluation")?.string.flatMap(Evaluation.init(rawValue:)),
+                signDue: Self.int64(row.column("sign_due")).map(Instant.init(seconds:)),
+                acceptDue: Self.int64(row.column("accept_due")).map(Instant.init(seconds:)),
+                replyDue: Self.int64(row.column("reply_due")).map(Instant.init(seconds:))))
         }
         return out
     }

@@ -15,11 +15,18 @@ public struct StatsEvent: Sendable, Equatable {
     public var onTime: Bool?
     /// `data["evaluation"]` of an evaluate step.
     public var evaluation: Evaluation?
+    /// `data["signDue"]`, `data["acceptDue"]`, `data["replyDue"]`: the limits the step set or moved (a delivery sets
+    /// sign and accept, an accept the reply, an approved extension moves the reply, a resume all that run). They
+    /// tell when a step the unit has *not* taken became overdue. Nil on events written before they were recorded.
+    public var signDue: Instant?
+    public var acceptDue: Instant?
+    public var replyDue: Instant?
 
     public init(seq: Int, action: Action, at: Instant, unit: UnitID? = nil, toUnit: UnitID? = nil, onTime: Bool? = nil,
-                evaluation: Evaluation? = nil) {
+                evaluation: Evaluation? = nil, signDue: Instant? = nil, acceptDue: Instant? = nil, replyDue: Instant? = nil) {
         self.seq = seq; self.action = action; self.at = at; self.unit = unit; self.toUnit = toUnit
         self.onTime = onTime; self.evaluation = evaluation
+        self.signDue = signDue; self.acceptDue = acceptDue; self.replyDue = replyDue
     }
 }
 
@@ -35,10 +42,11 @@ public struct StatsCase: Sendable, Equatable {
         self.id = id; self.registeredAt = registeredAt; self.isRepeat = isRepeat; self.events = events
     }
 
-    /// The steps statistics read: deliveries, the unit's timed steps, how a unit's handling ends, evaluations.
+    /// The steps statistics read: deliveries, the unit's timed steps, how a unit's handling ends, evaluations, and
+    /// what moves or stops a running limit (pause, resume, approved extension).
     public static let countedActions: [Action] = [
         .dispatch, .redispatch, .transfer, .reopen, .sign, .accept, .reject, .reply, .evaluate,
-        .return, .object, .approveReturn, .denyReturn,
+        .return, .object, .approveReturn, .denyReturn, .pause, .resume, .approveExtension,
     ]
 }
 

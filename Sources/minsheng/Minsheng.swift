@@ -124,6 +124,17 @@ struct Serve: AsyncParsableCommand {
         }
         try await platform.loadUnits()
         try await platform.loadSettings() // the admin's category table and calendar changes
+        // A year without its holiday schedule counts deadlines Monday–Friday: say so loudly (the log, and a banner
+        // on stderr for a person at the terminal; JSON logs stay one object per line).
+        if let w = platform.warnAboutCalendar(), logFormat == "text" {
+            FileHandle.standardError.write(Data("""
+
+                !!! 工作日历警告 / WORK CALENDAR WARNING
+                !!! \(w.text)
+                !!! Years \(w.years.map { String($0.year) }.joined(separator: ", ")) lack statutory holidays: deadlines there count Monday–Friday only.
+
+                """.utf8))
+        }
         let indexFile = ((path as NSString).deletingPathExtension) + ".neardup"
         try await platform.intelligence.warmUp(store: store, file: indexFile, logger: logger)
         var config = AppConfig(calendar: cal)
@@ -226,11 +237,13 @@ struct CalendarCheck: AsyncParsableCommand {
 
     func run() async throws {
         let cal = try loadCalendar(extra: files)
-        for y in year.map({ [$0] }) ?? cal.coveredYears.sorted() {
+        for y in year.map({ [$0] }) ?? cal.describedYears.sorted() {
             guard let first = Day(year: y, month: 1, day: 1) else { continue }
             var working = 0, d = first
             while d.year == y { if cal.isWorkingDay(d) { working += 1 }; d = d.adding(days: 1) }
-            print("\(y): \(working) working days, \(cal.entries.filter { $0.day.year == y }.count) special days\(cal.coveredYears.contains(y) ? "" : " (not covered: weekends only)")")
+            let missing = cal.missingHolidays(in: y)
+            let coverage = missing.isEmpty ? "" : " (NOT covered: no \(missing.joined(separator: "、")); deadlines would count Monday–Friday on those days)"
+            print("\(y): \(working) working days, \(cal.entries.filter { $0.day.year == y }.count) special days\(coverage)")
         }
     }
 }

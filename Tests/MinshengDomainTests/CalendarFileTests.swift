@@ -16,7 +16,7 @@ struct CalendarFileTests {
         2026-10-10 WORK
         """
         let cal = try WorkCalendar.parse(text)
-        #expect(cal.coveredYears == [2026, 2027])
+        #expect(cal.describedYears == [2026, 2027])
         #expect(cal.entries == [
             .init(day: day("2026-01-01"), rule: .off, name: "元旦"),
             .init(day: day("2026-01-04"), rule: .work, name: "元旦调休上班"),
@@ -52,13 +52,13 @@ struct CalendarFileTests {
 
     @Test func entriesOutsideDeclaredYearsStillCoverTheirYear() throws {
         let cal = try WorkCalendar.parse("2030-01-01 off 元旦\n")
-        #expect(cal.coveredYears == [2030])
+        #expect(cal.describedYears == [2030])
     }
 
     @Test func emptyFileIsAnEmptyCalendar() throws {
         let cal = try WorkCalendar.parse("# nothing\n\n")
         #expect(cal.entries.isEmpty)
-        #expect(cal.coveredYears.isEmpty)
+        #expect(cal.describedYears.isEmpty)
         #expect(cal.isWorkingDay(day("2026-10-01")))  // without data only weekends rest
         #expect(!cal.isWorkingDay(day("2026-10-03")))
     }
@@ -92,7 +92,7 @@ struct CalendarFileTests {
     @Test(arguments: [2025, 2026])
     func shippedFilesParse(_ year: Int) throws {
         let cal = try WorkCalendar.parse(Fixtures.calendarText(year: year))
-        #expect(cal.coveredYears == [year])
+        #expect(cal.describedYears == [year])
         #expect(cal.entries.allSatisfy { $0.day.year == year })
         // make-up days are all weekend days (the parser enforces it), rest days are listed once each
         #expect(cal.entries.filter { $0.rule == .work }.allSatisfy { $0.day.isWeekend })
@@ -126,8 +126,8 @@ struct CalendarFileTests {
     }
 
     @Test func fileTextRoundTripsEmptyYearsAndUnnamedDays() throws {
-        let cal = WorkCalendar(entries: [.init(day: day("2027-01-01"), rule: .off, name: "")], coveredYears: [2028])
-        #expect(cal.coveredYears == [2027, 2028])
+        let cal = WorkCalendar(entries: [.init(day: day("2027-01-01"), rule: .off, name: "")], describedYears: [2028])
+        #expect(cal.describedYears == [2027, 2028])
         let again = try WorkCalendar.parse(cal.fileText())
         #expect(again == cal)
         #expect(again.entries.first?.name == "")
@@ -135,7 +135,7 @@ struct CalendarFileTests {
 
     @Test func mergedShippedCalendarKeepsBothYears() {
         let cal = Fixtures.china
-        #expect(cal.coveredYears == [2025, 2026])
+        #expect(cal.describedYears == [2025, 2026])
         #expect(cal.entries.count == Fixtures.cn2025.entries.count + Fixtures.cn2026.entries.count)
         #expect(!cal.isWorkingDay(day("2025-10-08")))
         #expect(!cal.isWorkingDay(day("2026-10-07")))
@@ -145,7 +145,7 @@ struct CalendarFileTests {
         // an admin replaces 2026 with a file in which only 2026-10-01 is off and declares an empty 2027
         let admin2026 = try WorkCalendar.parse("year 2026\nyear 2027\n2026-10-01 off 国庆节\n")
         let cal = Fixtures.china.replacingYears(with: admin2026)
-        #expect(cal.coveredYears == [2025, 2026, 2027])
+        #expect(cal.describedYears == [2025, 2026, 2027])
         // 2025 kept whole
         #expect(cal.entries.filter { $0.day.year == 2025 } == Fixtures.cn2025.entries)
         // 2026 is exactly the admin's file

@@ -56,8 +56,10 @@ struct LifecycleStepTests {
         #expect(d.c.currentDue == d.c.deadlines.sign)
         #expect(e.seq == 2 && e.fromState == .registered && e.toState == .dispatched)
         #expect(e.actorID == dispatcher.id && e.role == .dispatcher && e.unit == centerID && e.note == "请按期办理")
-        // Timed steps keep the limit that governed them: dispatch within 1 working day (end of Tue 03-03).
-        #expect(e.data == ["toUnit": "10", "mode": "assign", "coHandlers": "13", "due": secs("2026-03-04T00:00:00+08:00"), "onTime": "1"])
+        // Timed steps keep the limit that governed them: dispatch within 1 working day (end of Tue 03-03); a delivery
+        // also keeps the sign and accept limits it starts (statistics read when an untaken step became overdue).
+        #expect(e.data == ["toUnit": "10", "mode": "assign", "coHandlers": "13", "due": secs("2026-03-04T00:00:00+08:00"), "onTime": "1",
+                           "signDue": secs("2026-03-05T00:00:00+08:00"), "acceptDue": secs("2026-03-06T00:00:00+08:00")])
 
         e = try d.apply(.sign, by: handler(handlerUnit), at: at("2026-03-02T14:00:00+08:00"))
         #expect(d.c.state == .signed && d.c.leadUnit == handlerUnit)
@@ -69,7 +71,8 @@ struct LifecycleStepTests {
         // 20 working days after Tue 03-03: 03-04..06 (3), 09..13 (8), 16..20 (13), 23..27 (18), 30, 31 (20)
         #expect(d.c.deadlines.reply == at("2026-04-01T00:00:00+08:00"))
         #expect(d.c.currentDue == d.c.deadlines.reply)
-        #expect(e.data == ["caseClass": "claim", "due": secs("2026-03-06T00:00:00+08:00"), "onTime": "1"])
+        #expect(e.data == ["caseClass": "claim", "due": secs("2026-03-06T00:00:00+08:00"), "onTime": "1",
+                           "replyDue": secs("2026-04-01T00:00:00+08:00")])
 
         e = try d.apply(.reply(result: .support, text: "已处理"), by: handler(handlerUnit), at: at("2026-03-20T10:00:00+08:00"))
         #expect(d.c.state == .replied && d.c.holder == centerID)
@@ -234,7 +237,8 @@ struct LifecycleStepTests {
         } else { Issue.record("redispatch back to the unit that returned the case must be refused") }
         let e = try returned.apply(.redispatch(to: redispatchUnit, mode: .forward, reason: "改派"))
         #expect(returned.c.state == .dispatched && returned.c.holder == redispatchUnit && returned.c.returnRequest == nil)
-        #expect(e.data == ["toUnit": "12", "mode": "forward", "reason": "改派"])
+        #expect(e.data == ["toUnit": "12", "mode": "forward", "reason": "改派",
+                           "signDue": String(returned.c.deadlines.sign!.seconds), "acceptDue": String(returned.c.deadlines.accept!.seconds)])
         #expect(returned.c.deliveredAt == returned.now)
     }
 
@@ -307,7 +311,7 @@ struct LifecycleStepTests {
         // accept again within 3 working days after Tue 03-03 → Fri 03-06
         #expect(d.c.deadlines.accept == at("2026-03-07T00:00:00+08:00"))
         #expect(d.c.deadlines.reply == nil)
-        #expect(e.data == ["reason": "未解决"])
+        #expect(e.data == ["reason": "未解决", "acceptDue": secs("2026-03-07T00:00:00+08:00")])
         try d.apply(.accept(caseClass: nil), by: handler(handlerUnit))
         try d.apply(.reply(result: .explain, text: "再次答复"), by: handler(handlerUnit))
         e = try d.apply(.reopen(reason: "仍未解决"), by: dispatcher)
@@ -395,7 +399,7 @@ struct LifecycleStepTests {
         // last day Mon 03-30 + 5 working days: 03-31, 04-01, 04-02, 04-03, (04-04..06 Qingming) 04-07
         #expect(d.c.deadlines.reply == at("2026-04-08T00:00:00+08:00"))
         #expect(d.c.extended == 5 && d.c.pendingExtension == nil)
-        #expect(e.data == ["amount": "5"])
+        #expect(e.data == ["amount": "5", "replyDue": secs("2026-04-08T00:00:00+08:00")])
         #expect(d.refusal(.approveExtension(amount: nil)) == .noPendingRequest(action: .approveExtension))
 
         // 5 + 6 > 10
@@ -457,7 +461,7 @@ struct LifecycleStepTests {
         #expect(d.refusal(.resume, by: handler(99)) == .notHoldingUnit(action: .resume, unit: 99, holder: handlerUnit))
         let r = try d.apply(.resume, by: dispatcher, at: at("2026-03-11T15:00:00+08:00"))
         #expect(d.c.pause == nil)
-        #expect(r.data == ["pausedSeconds": String(2 * 86_400 + 5 * 3600)])
+        #expect(r.data == ["pausedSeconds": String(2 * 86_400 + 5 * 3600), "replyDue": secs("2026-04-02T00:00:00+08:00")])
         // 03-10 and 03-11 are given back: last day Mon 03-30 → Wed 04-01
         #expect(d.c.deadlines.reply == at("2026-04-02T00:00:00+08:00"))
         #expect(d.refusal(validStep(for: .reply)) == nil)

@@ -1067,6 +1067,7 @@ struct APITests {
             #expect(cal.status == .ok)
             #expect(cal["year"].int == 2026)
             #expect(cal["covered"].bool == true)
+            #expect(cal["missingHolidays"].count == 0)
             let days = cal["days"].array
             let oct10Item = days.first { $0["date"].string == "2026-10-10" }
             let oct10 = try #require(oct10Item)
@@ -1080,6 +1081,7 @@ struct APITests {
             let far = try await h.get("/api/v1/calendar/2031")
             #expect(far.status == .ok)
             #expect(far["covered"].bool == false)
+            #expect(far["missingHolidays"].strings == ["元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"])
             #expect(far["days"].count == 0)
             expectError(try await h.get("/api/v1/calendar/abc"), .badRequest, "invalid_field")
             expectError(try await h.get("/api/v1/calendar/1800"), .badRequest, "invalid_field")

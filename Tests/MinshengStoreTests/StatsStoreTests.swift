@@ -33,7 +33,7 @@ struct StatsStoreTests {
             // Phone X again, later in the period: a repeat.
             let c2 = try await Self.reg(store, "2026-11-03T09:00:00", phone: x)
             try await Self.go(store, c2, .dispatch(to: 5, mode: .forward, coHandlers: []), "2026-11-03T10:00:00")
-            // Nothing in the period.
+            // Nothing in the period, but left unsigned past its sign limit: read all the same (it counts against 4).
             let c3 = try await Self.reg(store, "2026-10-26T09:00:00", phone: "13900000003")
             try await Self.go(store, c3, .dispatch(to: 4, mode: .forward, coHandlers: []), "2026-10-26T10:00:00")
             // Two cases without a phone are not repeats of each other.
@@ -52,8 +52,8 @@ struct StatsStoreTests {
 
             let from = Instant.parse("2026-11-02")!, to = Instant.parse("2026-11-04")!
             let cases = try await store.statsCases(from: from, to: to)
-            #expect(cases.map(\.id) == [c6, c1, c2, c4, c5, c7])
-            #expect(cases.map(\.isRepeat) == [false, false, true, false, false, false])
+            #expect(cases.map(\.id) == [c6, c1, c2, c3, c4, c5, c7])
+            #expect(cases.map(\.isRepeat) == [false, false, true, false, false, false, false])
             let byID = Dictionary(uniqueKeysWithValues: cases.map { ($0.id, $0) })
 
             let one = try #require(byID[c1])
@@ -63,6 +63,9 @@ struct StatsStoreTests {
             #expect(one.events[0].toUnit == 4)
             #expect(one.events[0].onTime == true)
             #expect(one.events[0].unit == 2) // the admin acts for the center
+            // The delivery keeps the limits it starts; the accept after `to` is not read.
+            #expect(one.events[0].signDue != nil && one.events[0].acceptDue != nil && one.events[0].replyDue == nil)
+            #expect(one.events[0].signDue! < one.events[0].acceptDue!)
             #expect(one.events[1].at == Instant.parse("2026-11-03T10:00:00")!)
             #expect(one.events[1].onTime == true)
             #expect(one.events[1].toUnit == nil)
@@ -70,15 +73,24 @@ struct StatsStoreTests {
             // Earlier steps of a touched case come along (who held it, since when).
             #expect(byID[c6]?.events.map(\.action) == [.dispatch, .sign])
             #expect(byID[c6]?.events.first?.at == Instant.parse("2026-10-26T10:00:00")!)
+            #expect(byID[c3]?.events.map(\.action) == [.dispatch])
+            #expect(byID[c3]?.events.first?.signDue != nil)
 
             let seven = try #require(byID[c7])
             #expect(seven.events.map(\.action) == [.dispatch, .sign, .accept, .reply, .evaluate, .reopen])
             #expect(seven.events[4].evaluation == .dissatisfied)
             #expect(seven.events[5].at == Instant.parse("2026-11-03T09:00:00")!)
+            #expect(seven.events[2].replyDue != nil) // the accept keeps the reply limit it starts
+            #expect(seven.events[5].acceptDue != nil && seven.events[5].signDue == nil) // a reopen owes a new decision
 
             // An empty or inverted period reads nothing.
             try #expect(await store.statsCases(from: to, to: from).isEmpty)
-            try #expect(await store.statsCases(from: Instant.parse("2026-12-01")!, to: Instant.parse("2026-12-02")!).isEmpty)
+            // A later day with no step: only the open cases whose running limit passed by its end — all but c1,
+            // whose reply limit (20 working days after 11-05) is still ahead.
+            let dec1 = Instant.parse("2026-12-01")!, dec2 = Instant.parse("2026-12-02")!
+            try #expect(await store.statsCases(from: dec1, to: dec2).map(\.id) == [c6, c2, c3, c4, c5, c7])
+            // As of an instant before any limit passed, nothing.
+            try #expect(await store.statsCases(from: dec1, to: dec2, asOf: Instant.parse("2026-10-26T12:00:00")!).isEmpty)
         }
     }
 }

@@ -162,6 +162,8 @@ struct StatsController {
             ("rates", .object([
                 ("received", .int(t.received)), ("completionRate", Self.rate(t.completionRate)), ("replyOnTimeRate", Self.rate(t.replyOnTimeRate)),
                 ("signOnTimeRate", Self.rate(t.signOnTimeRate)), ("acceptOnTimeRate", Self.rate(t.acceptOnTimeRate)),
+                ("signOverdue", .int(t.signOverdue)), ("acceptOverdue", .int(t.acceptOverdue)), ("replyOverdue", .int(t.replyOverdue)),
+                ("toComplete", .int(t.toComplete)), ("completed", .int(t.completed)),
                 ("satisfactionRate", Self.rate(t.satisfactionRate)), ("evaluationRate", Self.rate(t.evaluationRate)), ("repeatRate", Self.rate(t.repeatRate)),
             ])),
             ("ranking", .object([
@@ -187,9 +189,12 @@ struct StatsController {
             ("unit", .object([("id", .int(r.unit.id)), ("name", .string(r.unit.name)), ("level", .string(r.unit.level.rawValue)),
                               ("kind", .string(r.unit.kind.rawValue))])),
             ("received", .int(t.received)),
-            ("signed", .int(t.signed)), ("signedOnTime", .int(t.signedOnTime)), ("signOnTimeRate", rate(t.signOnTimeRate)),
-            ("decided", .int(t.decided)), ("decidedOnTime", .int(t.decidedOnTime)), ("acceptOnTimeRate", rate(t.acceptOnTimeRate)),
-            ("replied", .int(t.replied)), ("repliedOnTime", .int(t.repliedOnTime)), ("replyOnTimeRate", rate(t.replyOnTimeRate)),
+            ("signed", .int(t.signed)), ("signedOnTime", .int(t.signedOnTime)), ("signOverdue", .int(t.signOverdue)),
+            ("signOnTimeRate", rate(t.signOnTimeRate)),
+            ("decided", .int(t.decided)), ("decidedOnTime", .int(t.decidedOnTime)), ("acceptOverdue", .int(t.acceptOverdue)),
+            ("acceptOnTimeRate", rate(t.acceptOnTimeRate)),
+            ("replied", .int(t.replied)), ("repliedOnTime", .int(t.repliedOnTime)), ("replyOverdue", .int(t.replyOverdue)),
+            ("replyOnTimeRate", rate(t.replyOnTimeRate)),
             ("toComplete", .int(t.toComplete)), ("completed", .int(t.completed)), ("completionRate", rate(t.completionRate)),
             ("evaluated", .int(t.evaluated)), ("evaluationRate", rate(t.evaluationRate)),
             ("satisfied", .int(t.satisfied)), ("satisfactionRate", rate(t.satisfactionRate)),
@@ -204,9 +209,9 @@ struct StatsController {
 
     static let csvHeader = [
         "排名 rank", "单位ID unitId", "单位 unit", "层级 level", "类型 kind", "收件 received",
-        "签收 signed", "及时签收 signedOnTime", "及时签收率 signOnTimeRate",
-        "受理 decided", "及时受理 decidedOnTime", "及时受理率 acceptOnTimeRate",
-        "答复 replied", "按期答复 repliedOnTime", "按期办结率 replyOnTimeRate",
+        "签收 signed", "及时签收 signedOnTime", "超期未签收 signOverdue", "及时签收率 signOnTimeRate",
+        "受理 decided", "及时受理 decidedOnTime", "超期未受理 acceptOverdue", "及时受理率 acceptOnTimeRate",
+        "答复 replied", "按期答复 repliedOnTime", "超期未答复 replyOverdue", "按期办结率 replyOnTimeRate",
         "应办结 toComplete", "办结 completed", "办结率 completionRate",
         "参评 evaluated", "参评率 evaluationRate", "满意 satisfied", "满意率 satisfactionRate",
         "平均答复工作日 averageReplyWorkingDays", "重复件 repeats", "重复件率 repeatRate", "综合得分 score",
@@ -231,9 +236,9 @@ struct StatsController {
             let t = r.tally
             let cells: [String] = [
                 r.rank.map(String.init) ?? "", String(r.unit.id), r.unit.name, r.unit.level.label, r.unit.kind.label, String(t.received),
-                String(t.signed), String(t.signedOnTime), pct(t.signOnTimeRate),
-                String(t.decided), String(t.decidedOnTime), pct(t.acceptOnTimeRate),
-                String(t.replied), String(t.repliedOnTime), pct(t.replyOnTimeRate),
+                String(t.signed), String(t.signedOnTime), String(t.signOverdue), pct(t.signOnTimeRate),
+                String(t.decided), String(t.decidedOnTime), String(t.acceptOverdue), pct(t.acceptOnTimeRate),
+                String(t.replied), String(t.repliedOnTime), String(t.replyOverdue), pct(t.replyOnTimeRate),
                 String(t.toComplete), String(t.completed), pct(t.completionRate),
                 String(t.evaluated), pct(t.evaluationRate), String(t.satisfied), pct(t.satisfactionRate),
                 num(t.averageReplyWorkingDays), String(t.repeats), pct(t.repeatRate), num(r.score),

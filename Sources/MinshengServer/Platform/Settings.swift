@@ -87,9 +87,58 @@ extension Platform {
                 case .work: byDay[o.day] = .init(day: o.day, rule: .work, name: o.name)
                 }
             }
-            c.current = WorkCalendar(entries: Array(byDay.values), coveredYears: c.base.coveredYears)
+            c.current = WorkCalendar(entries: Array(byDay.values), describedYears: c.base.describedYears)
             c.changes = changes
         }
+    }
+}
+
+/// The warning shown when the deadlines of the coming weeks would be counted without a holiday schedule.
+public struct CalendarWarning: Sendable, Equatable {
+    /// How far ahead the platform looks: a reply limit of 20 working days reaches about four weeks, a statute
+    /// period of 60 days two months.
+    public static let lookahead = 60
+    public struct Year: Sendable, Equatable {
+        public var year: Int
+        /// The statutory holidays the year's schedule lacks (all seven when there is no schedule at all).
+        public var missing: [String]
+    }
+    /// The uncovered years the next `lookahead` days reach, with the statutory holidays each one lacks.
+    public var years: [Year]
+
+    /// The warning for `calendar` on `today`, or nil when every year of the next `lookahead` days is covered.
+    public static func check(_ calendar: WorkCalendar, today: Day) -> CalendarWarning? {
+        let years = calendar.uncoveredYears(from: today, days: lookahead)
+        guard !years.isEmpty else { return nil }
+        return CalendarWarning(years: years.map { Year(year: $0, missing: calendar.missingHolidays(in: $0)) })
+    }
+
+    /// The text, in Chinese, for the admin pages and the start-up log.
+    public var text: String {
+        let parts = years.map { y in
+            y.missing.count == WorkCalendar.statutoryHolidays.count
+                ? "\(y.year) 年没有放假安排"
+                : "\(y.year) 年缺少\(y.missing.joined(separator: "、"))"
+        }
+        let names = years.map { "cn-\($0.year).txt" }.joined(separator: "、")
+        return "工作日历未覆盖未来 \(Self.lookahead) 天：\(parts.joined(separator: "；"))。这些日期的办理时限只按周一至周五计算，节假日会被算作工作日。"
+            + "请在国务院公布放假安排后用 --calendar 加载 \(names)，或在“工作日历”页补齐全部法定节假日。"
+    }
+}
+
+extension Platform {
+    /// The calendar warning now (the calendar in force, the platform clock), for the admin pages.
+    public func calendarWarning() -> CalendarWarning? {
+        CalendarWarning.check(calendar, today: ChinaTime.day(of: clock.now()))
+    }
+
+    /// Logs the calendar warning at `warning` level and returns it (`serve` calls this at start-up, after the
+    /// admin's calendar changes are applied, and also prints it to stderr).
+    @discardableResult
+    public func warnAboutCalendar() -> CalendarWarning? {
+        guard let w = calendarWarning() else { return nil }
+        logger.warning("\(w.text)", metadata: ["uncoveredYears": "\(w.years.map(\.year))"])
+        return w
     }
 }
 

@@ -61,6 +61,9 @@ struct AdminController {
         c["tabs"] = Self.tabs.map { ["key": $0.0, "label": $0.1, "href": $0.2, "on": $0.0 == tab] as [String: Any] }
         c["scopeName"] = platform.unit(platform.scopeRoot(of: p.user))?.name ?? ""
         if let flash { c["flash"] = flash }
+        if let w = platform.calendarWarning() {
+            c["calendarWarning"] = ["text": w.text, "year": w.years[0].year] as [String: Any]
+        }
         return c
     }
 
@@ -437,7 +440,11 @@ struct AdminController {
         c["year"] = year
         c["prev"] = year - 1
         c["next"] = year + 1
-        c["covered"] = cal.coveredYears.contains(year)
+        c["covered"] = cal.isCovered(year)
+        let missing = cal.missingHolidays(in: year)
+        if !missing.isEmpty && missing.count < WorkCalendar.statutoryHolidays.count {
+            c["missingHolidays"] = missing.joined(separator: "、")
+        }
         c["workingDays"] = working
         c["editable"] = isTopAdmin(p.user)
         c["rules"] = CalendarOverride.Rule.allCases.map { ["value": $0.rawValue, "label": $0.label] }

@@ -106,6 +106,7 @@ struct DashboardController {
             ["value": v, "label": l, "selected": v == kindValue || (v == "all" && kinds.count == UnitKind.allCases.count)] as [String: Any]
         }
         c["rankingLevel"] = level.label
+        c["scoreFormula"] = Self.scoreFormula
         c["hotspots"] = await Self.hotspotPanel(platform: platform, root: root, from: period.from, to: period.to, fromDay: fromDay, toDay: toDay)
         let figures = try await platform.channelFigures(scopeRoot: root, from: period.from, to: period.to)
         c["channelFigures"] = [
@@ -135,8 +136,9 @@ struct DashboardController {
         return [
             ["label": "登记诉求", "value": "\(o.volume.total)", "note": "本期新登记（件）"],
             ["label": "在办诉求", "value": "\(o.openTotal)", "note": "截至现在未办结"],
-            ["label": "办结率", "value": pct(t.completionRate), "note": "\(t.completed) / \(t.toComplete)"],
-            ["label": "按期办结率", "value": pct(t.replyOnTimeRate), "note": "\(t.repliedOnTime) / \(t.replied)"],
+            ["label": "办结率", "value": pct(t.completionRate), "note": "\(t.completed) / \(t.toComplete) 应办结"],
+            ["label": "按期办结率", "value": pct(t.replyOnTimeRate),
+             "note": "\(t.repliedOnTime) / \(t.replied + t.replyOverdue)（含超期未答复 \(t.replyOverdue)）"],
             ["label": "满意率", "value": pct(t.satisfactionRate), "note": "\(t.satisfied) / \(t.evaluated) 参评"],
             ["label": "重复件率", "value": pct(t.repeatRate), "note": "\(t.repeats) / \(t.received)"],
         ]
@@ -238,12 +240,26 @@ struct DashboardController {
         }
     }
 
+    /// "及时签收率×15% + …", from the weights the score uses (so the page cannot drift from the arithmetic).
+    static var scoreFormula: String {
+        let labels = ["signOnTimeRate": "及时签收率", "acceptOnTimeRate": "及时受理率", "replyOnTimeRate": "按期办结率",
+                      "completionRate": "办结率", "satisfactionRate": "满意率"]
+        return Statistics.weights.map { "\(labels[$0.name] ?? $0.name)×\(Int(($0.weight * 100).rounded()))%" }.joined(separator: " + ")
+    }
+
     static func rankRow(_ r: UnitStatsRow) -> [String: Any] {
         let t = r.tally
         var row: [String: Any] = [
             "name": r.unit.name, "kind": r.unit.kind.label, "received": t.received,
             "sign": pct(t.signOnTimeRate), "accept": pct(t.acceptOnTimeRate), "reply": pct(t.replyOnTimeRate),
             "completion": pct(t.completionRate), "satisfaction": pct(t.satisfactionRate),
+            "overdue": t.signOverdue + t.acceptOverdue + t.replyOverdue,
+            "overdueTitle": "超期未签收 \(t.signOverdue) · 超期未受理 \(t.acceptOverdue) · 超期未答复 \(t.replyOverdue)",
+            "signTitle": "\(t.signedOnTime) / (\(t.signed) + \(t.signOverdue))",
+            "acceptTitle": "\(t.decidedOnTime) / (\(t.decided) + \(t.acceptOverdue))",
+            "replyTitle": "\(t.repliedOnTime) / (\(t.replied) + \(t.replyOverdue))",
+            "completionTitle": "\(t.completed) / \(t.toComplete)",
+            "satisfactionTitle": "\(t.satisfied) / \(t.evaluated)",
             "avg": t.averageReplyWorkingDays.map { String(format: "%.1f", $0) } ?? "—",
             "score": r.score.map { String(format: "%.1f", $0) } ?? "—",
             "scoreW": f1(max(0, min(100, r.score ?? 0))),
