@@ -101,6 +101,32 @@ struct AccountsTests {
         }
     }
 
+    /// Issue 22 item 4: an unknown login locks exactly like a real one (same answers, same lock), so the lock does
+    /// not tell which logins exist; and the lock ends the account's open sessions (not machines' API tokens).
+    @Test func unknownLoginsLockAlikeAndALockEndsSessions() async throws {
+        try await withAPI { h in
+            let u = try await Self.makeUser(h, "li.jiexian")
+            let session = try #require(try await Self.login(h, "li.jiexian")["token"].string)
+            let machine = try await h.platform.accounts.issue(for: try #require(try await h.platform.store.user(id: u.id)), kind: .api, label: "网关").1
+            var answers: [String: [String]] = [:]
+            for login in ["li.jiexian", "no.such.user"] {
+                for _ in 0..<6 {
+                    let r = try await Self.login(h, login, "wrong-password-1")
+                    answers[login, default: []].append("\(r.status.code) \(r["error"].string ?? "") \(r["lockedUntil"].string ?? "")")
+                }
+            }
+            #expect(answers["li.jiexian"] == answers["no.such.user"], "\(answers)")
+            #expect(answers["no.such.user"]?.suffix(2).allSatisfy { $0.hasPrefix("423 account_locked 2026-11-02T09:15:00") } == true, "\(answers)")
+            // The open session ended with the lock; the machine's token did not.
+            expectError(try await h.get("/api/v1/auth/me", token: session), .unauthorized, "unauthorized")
+            #expect(try await h.get("/api/v1/auth/me", token: machine).status == .ok)
+            // Both locks end alike.
+            h.clock.advance(seconds: 15 * 60)
+            expectError(try await Self.login(h, "no.such.user", "wrong-password-1"), .unauthorized, "invalid_credentials")
+            #expect(try await Self.login(h, "li.jiexian").status == .ok)
+        }
+    }
+
     @Test func sessionsEndAfterInactivityAndAtTheirHardLimit() async throws {
         try await withAPI { h in
             _ = try await Self.makeUser(h, "zhou")

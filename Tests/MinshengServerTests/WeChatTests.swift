@@ -250,6 +250,11 @@ func trackingCode(in text: String?) -> String? {
         #expect(throws: WeChatXML.Malformed.self) { try WeChatXML.parse("<xml><A>&#0;</A></xml>") }
         #expect(throws: WeChatXML.Malformed.self) { try WeChatXML.parse("<xml><A>&lol1;</A></xml>") }
         #expect(throws: WeChatXML.Malformed.self) { try WeChatXML.parse([0xFF, 0xFE, 0x3C]) }
+        // Processing instructions are refused (issue 22 item 5): before the root, after the declaration, inside.
+        #expect(throws: WeChatXML.Malformed.self) { try WeChatXML.parse("<?xml-stylesheet type=\"text/xsl\" href=\"x.xsl\"?><xml><A>1</A></xml>") }
+        #expect(throws: WeChatXML.Malformed.self) { try WeChatXML.parse("<?xml version=\"1.0\"?><?evil x?><xml><A>1</A></xml>") }
+        #expect(throws: WeChatXML.Malformed.self) { try WeChatXML.parse("<xml><?pi x?><A>1</A></xml>") }
+        #expect(try WeChatXML.parse("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<xml><A>1</A></xml>") == ["A": "1"])
         // What we write, we read back (a "]]>" inside a value survives).
         let doc = WeChatXML.document([("Content", "a]]>b", false), ("CreateTime", "12", true)])
         #expect(doc == "<xml><Content><![CDATA[a]]]]><![CDATA[>b]]></Content><CreateTime>12</CreateTime></xml>")

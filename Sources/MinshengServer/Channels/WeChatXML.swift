@@ -56,14 +56,16 @@ enum WeChatXML {
         mutating func document() throws(Malformed) -> [String: String] {
             if i < s.count, s[i] == "\u{FEFF}" { i += 1 } // a byte-order mark
             skipSpace()
-            if peek("<?xml") {
-                // The declaration: read up to "?>", nothing in it matters.
+            // The declaration is "<?xml" and a space (<?xml-stylesheet …?> is a processing instruction, refused below).
+            if peek("<?xml ") || peek("<?xml\t") || peek("<?xml\r") || peek("<?xml\n") {
+                // Read up to "?>", nothing in it matters.
                 while !atEnd, !peek("?>") { i += 1 }
                 try expect("?>")
                 skipSpace()
             }
             // No DTD, no processing instruction, no comment before the root: WeChat never sends them.
             guard peek("<xml>") else {
+                if peek("<?") { throw Malformed("不接受处理指令") }
                 if peek("<!") { throw Malformed("不接受 DOCTYPE、ENTITY 或注释") }
                 throw Malformed("根元素应为 <xml>")
             }

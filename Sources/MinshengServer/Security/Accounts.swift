@@ -107,12 +107,23 @@ public final class Accounts: Sendable {
     public func login(_ login: String, password: String, address: String) async throws -> (Principal, String) {
         let now = clock.now()
         guard let user = try await store.user(login: login) else {
+            // An unknown login behaves like a real one: the same password check, and the same lock after the same
+            // number of failures (kept in the login log, not in this process), so neither the answer nor its time
+            // tells which logins exist.
             _ = try await verify(password, hash: dummyHash)
-            try await store.logAuth(AuthEvent(at: now, login: login, userID: nil, outcome: "unknown_user", address: address))
+            let state = try await unknownLoginState(login, now: now)
+            if let until = state.lockedUntil {
+                try await store.logAuth(AuthEvent(at: now, login: login, userID: nil, outcome: "locked", address: address))
+                throw LoginFailure.locked(until: until)
+            }
+            let locks = state.failures + 1 >= settings.lockAfter
+            try await store.logAuth(AuthEvent(at: now, login: login, userID: nil, outcome: locks ? "unknown_user_locked" : "unknown_user", address: address))
             logger.warning("login failed: unknown user", metadata: ["login": "\(login.prefix(40))", "address": "\(address)"])
+            if locks { throw LoginFailure.locked(until: now.adding(seconds: settings.lockSeconds)) }
             throw LoginFailure.invalid
         }
         if let until = user.lockedUntil, now < until {
+            _ = try await verify(password, hash: user.passwordHash) // the same time as any other answer
             try await store.logAuth(AuthEvent(at: now, login: login, userID: user.id, outcome: "locked", address: address))
             throw LoginFailure.locked(until: until)
         }
@@ -127,6 +138,10 @@ public final class Accounts: Sendable {
                 }
             }
             let locked = updated.lockedUntil.map { $0 > now } ?? false
+            if locked {
+                // Someone is guessing this account's password: its open sessions end too (API tokens of machines stay).
+                for t in try await store.tokens(userID: user.id) where t.kind == .session && t.isLive(at: now) { try await revoke(tokenID: t.id) }
+            }
             try await store.logAuth(AuthEvent(at: now, login: login, userID: user.id, outcome: locked ? "bad_password_locked" : "bad_password", address: address))
             logger.warning("login failed", metadata: ["login": "\(login)", "address": "\(address)", "locked": "\(locked)"])
             if locked { throw LoginFailure.locked(until: updated.lockedUntil!) }
@@ -139,6 +154,23 @@ public final class Accounts: Sendable {
         let fresh = try await store.updateUser(id: user.id) { u in u.failedLogins = 0; u.lockedUntil = nil }
         try await store.logAuth(AuthEvent(at: now, login: login, userID: user.id, outcome: "success", address: address))
         return try await issue(for: fresh, kind: .session, label: "login \(address)")
+    }
+
+    /// Failures of an unknown login since its last lock, and the lock if one is running, read from the login log as
+    /// a real account's counter would have counted them.
+    func unknownLoginState(_ login: String, now: Instant) async throws -> (failures: Int, lockedUntil: Instant?) {
+        var q = LogQuery()
+        q.login = login
+        q.limit = max(50, settings.lockAfter * 4)
+        var failures = 0
+        for e in try await store.authLog(q) where e.userID == nil { // newest first
+            if e.outcome == "unknown_user_locked" {
+                let until = e.at.adding(seconds: settings.lockSeconds)
+                return (failures, now < until ? until : nil)
+            }
+            if e.outcome == "unknown_user" { failures += 1 }
+        }
+        return (failures, nil)
     }
 
     /// A new credential for `user`: returns the principal and the secret (shown once, never stored).
