@@ -13,7 +13,7 @@ struct Minsheng: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "minsheng",
         abstract: "民生 Minsheng: one window for citizens' requests to the government.",
-        subcommands: [Serve.self, UserCommand.self, Bench.self, Simulate.self, CalendarCheck.self, Train.self, Classify.self,
+        subcommands: [Serve.self, UserCommand.self, Verify.self, Bench.self, Simulate.self, CalendarCheck.self, Train.self, Classify.self,
                       DupEval.self, BenchDup.self, RiskScan.self, IngestMail.self, HotspotsCommand.self,
                       ReplyQualityCommand.self, Migrate.self],
         defaultSubcommand: Serve.self)

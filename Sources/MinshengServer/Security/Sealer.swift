@@ -10,6 +10,7 @@ public struct Sealer: Sendable {
     // Raw bytes: SymmetricKey is not Sendable; making one from 32 bytes costs nothing next to the cipher.
     private let sealBytes: [UInt8]
     private let hashBytes: [UInt8]
+    private let chainBytes: [UInt8]
     private var sealKey: SymmetricKey { SymmetricKey(data: sealBytes) }
     private var hashKey: SymmetricKey { SymmetricKey(data: hashBytes) }
     static let prefix = "enc1:"
@@ -22,6 +23,18 @@ public struct Sealer: Sendable {
             .withUnsafeBytes { Array($0) }
         hashBytes = HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("minsheng citizen key v1".utf8), outputByteCount: 32)
             .withUnsafeBytes { Array($0) }
+        chainBytes = HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("minsheng event chain v1".utf8), outputByteCount: 32)
+            .withUnsafeBytes { Array($0) }
+    }
+
+    /// One link of a case's event chain (痕迹管理): HMAC-SHA256 over the previous link and the event's canonical
+    /// bytes, under a key of its own. Without the key nobody can write a link that verifies.
+    public func chainLink(previous: String, _ canonical: [UInt8]) -> String {
+        var mac = HMAC<SHA256>(key: SymmetricKey(data: chainBytes))
+        mac.update(data: Array(previous.utf8))
+        mac.update(data: [0])
+        mac.update(data: canonical)
+        return Hex.encode(Data(mac.finalize()))
     }
 
     /// A key for a throwaway database (in memory, tests).
