@@ -18,6 +18,7 @@ import Testing
         c.pendingExtension = ExtensionRequest(amount: 5, reason: "需要协调", requestedAt: Instant(seconds: 1_700_000_300))
         c.extended = 3; c.transferCount = 2; c.reopenCount = 1; c.leaderProposed = true
         c.returnRequest = ReturnRequest(isObjection: true, reason: "非本单位职责", fromState: .signed, fromUnit: 4)
+        c.objectionDenied = ReturnRequest(isObjection: false, reason: "不属本单位", fromState: .dispatched, fromUnit: 5)
         c.rejection = .arbitration
         c.reply = Reply(result: .explain, text: "答复", at: Instant(seconds: 1_700_000_400), unit: 4)
         c.evaluation = .dissatisfied
@@ -30,6 +31,7 @@ import Testing
         c.owner = Owner(id: "leader-1", name: "李局长", unit: 3, since: Instant(seconds: 1_700_002_000))
         c.suggestion = Suggestion(category: "环境保护", confidence: 873, unit: 4)
         c.repeatOf = 12
+        c.finalCase = 11
         c.similar = [3, 7]
         c.risks = ["self-harm", "gathering"]
         c.visitors = 6

@@ -41,7 +41,8 @@ struct PublicController {
             ("state", .string(c0.state.rawValue)), ("stateLabel", .string(c0.state.label)),
             ("registeredAt", .time(c0.registeredAt)),
             ("track", .string("/api/v1/track/\(c0.trackingCode)")),
-            ("message", .string("已收到您的诉求。请记住查询码 \(c0.trackingCode)，凭查询码和手机号后四位查询办理进度。")),
+            ("message", .string(c0.finalCase != nil ? "已登记您的诉求，查询码 \(c0.trackingCode)。经核查，您反映的事项\(Lifecycle.matterFinalNotice)。"
+                                : "已收到您的诉求。请记住查询码 \(c0.trackingCode)，凭查询码和手机号后四位查询办理进度。")),
         ]), headers: [.location: "/api/v1/track/\(c0.trackingCode)"])
     }
 
@@ -133,7 +134,7 @@ struct PublicController {
     /// staff, notes or other people.
     private func render(_ c: Case) async throws -> JSON {
         let events = try await platform.store.events(of: c.id)
-        let may = { (a: Action) in Lifecycle.permits(a, on: c, by: Self.citizenActor) }
+        let may = { (a: Action) in Lifecycle.permits(a, on: c, by: Self.citizenActor, at: platform.clock.now()) }
         return .object([
             ("trackingCode", .string(c.trackingCode)),
             ("title", .string(c.title)),
@@ -144,7 +145,7 @@ struct PublicController {
             ("due", .time(c.currentDue)),
             ("reply", c.reply.map(platform.renderReply) ?? .null),
             ("evaluation", .value(c.evaluation)),
-            ("rejection", c.rejection.map { .object([("route", .string($0.rawValue)), ("label", .string($0.label))]) } ?? .null),
+            ("rejection", c.rejection.map { .object([("route", .string($0.rawValue)), ("label", .string($0.label)), ("notice", .opt(c.rejectionNotice))]) } ?? .null),
             ("canEvaluate", .bool(may(.evaluate))),
             ("canReview", .bool(may(.review) || may(.rereview))),
             ("appointment", .time(c.appointment)),

@@ -125,21 +125,22 @@ struct PortalController {
                                                                       size: p.bytes.count, at: platform.clock.now()))
             }
         }
-        return pages.html("portal-done", ["portal": true, "code": c0.trackingCode, "title": c0.title,
-                                          "phone4": (v["phone"] ?? "").filter(\.isNumber).suffix(4).description,
-                                          "photos": photos.count])
+        var done: [String: Any] = ["portal": true, "code": c0.trackingCode, "title": c0.title,
+                                   "phone4": (v["phone"] ?? "").filter(\.isNumber).suffix(4).description, "photos": photos.count]
+        if c0.finalCase != nil { done["flash"] = ["kind": "bad", "text": "经核查，您反映的事项\(Lifecycle.matterFinalNotice)。"] } // 终结: not accepted again
+        return pages.html("portal-done", done)
     }
 
     func trackContext(_ c: Case, phone4: String) async throws -> [String: Any] {
         let events = try await platform.store.events(of: c.id)
-        let may = { (a: Action) in Lifecycle.permits(a, on: c, by: PublicController.citizenActor) }
+        let may = { (a: Action) in Lifecycle.permits(a, on: c, by: PublicController.citizenActor, at: platform.clock.now()) }
         var out: [String: Any] = [
             "portal": true, "found": true, "code": c.trackingCode, "phone4": phone4,
             "title": c.title, "state": c.state.label, "unit": platform.unit(c.holder)?.name ?? "",
-            "registered": Web.time(c.registeredAt), "due": Web.time(c.currentDue),
+            "registered": Web.time(c.registeredAt), "due": Web.deadline(c.currentDue),
             "reply": c.reply.map { ["result": $0.result.label, "text": $0.text, "at": Web.time($0.at)] as [String: Any] } as Any,
             "evaluation": c.evaluation?.label ?? "",
-            "rejection": c.rejection?.label ?? "",
+            "rejection": c.rejectionNotice ?? "",
             "canEvaluate": may(.evaluate), "canReview": may(.review) || may(.rereview),
             "evaluations": ConsoleController.options(Evaluation.self),
             "timeline": events.filter { PublicController.publicSteps.contains($0.action) }.map { e in
