@@ -73,6 +73,10 @@ struct SupervisionTests {
             #expect(taken["owner"]["unit"].int == 3)
             #expect(taken["message"].string?.contains("李副区长") == true)
             expectError(try await h.act(b, "releaseOwnership", ["actingAs": "王区长"]), .conflict, "owned_by_other")
+            let wangView = try await h.get("/api/v1/cases/\(b)", token: wang.token)
+            #expect(!wangView["allowedActions"].strings.contains("takeOwnership") && !wangView["allowedActions"].strings.contains("releaseOwnership"))
+            let liView = try await h.get("/api/v1/cases/\(b)", token: li.token)
+            #expect(liView["allowedActions"].strings.contains("releaseOwnership") && !liView["allowedActions"].strings.contains("takeOwnership"))
             try #expect(await h.version(b) == v)
             #expect(try await h.show(b)["owner"]["name"].string == "李副区长")
             let released = try await h.step(b, "releaseOwnership", ["actingAs": "李副区长"])
@@ -99,6 +103,7 @@ struct SupervisionTests {
             try await h.step(id, "dispatch", ["unit": 5])
             try await h.step(id, "takeOwnership", ["actingAs": "李副区长"]) // a leader of 渝中区 (3)
             let mayor = try await h.accounts.user("city-leader", unit: 1, roles: [.leader], name: "张市长") // 重庆市 (1), above 3
+            #expect(try await h.get("/api/v1/cases/\(id)", token: mayor.token)["allowedActions"].strings.contains("takeOwnership"))
             let over = try await h.act(id, "takeOwnership", [:], token: mayor.token)
             #expect(over.status == .ok, "\(over.text)")
             #expect(over["owner"]["name"].string == "张市长")

@@ -85,6 +85,16 @@ struct WhatUsersReadTests {
             #expect(page.text.contains("已经复核终结，不再受理"))
             #expect(!page.text.contains("途径解决"))
 
+            // A letter is acknowledged by SMS, a WeChat message at once: both say it.
+            let letter = try await h.post("/api/v1/cases", Self.body(title: "拆迁补偿", content: "丽发新城小区房屋拆迁补偿标准过低。",
+                                                                     category: "城乡建设", address: "渝中区丽发新城小区", channel: "letter"))
+            #expect(letter["state"].string == "rejected")
+            let letterID = try #require(letter["id"].int)
+            let ack = try #require(try await h.platform.store.notices(of: Int64(letterID)).first { $0.kind == "ack" })
+            #expect(ack.message.contains("经核查，该事项已经复核终结，不再受理（《信访工作条例》第三十六条）"), "\(ack.message)")
+            let refused = try #require(try await h.platform.store.case(Int64(id)))
+            #expect(WeChatController.acknowledgement(refused).contains("已经复核终结，不再受理"))
+
             // Another matter of the same citizen, and the same matter from someone else, are accepted as usual.
             let other = try await h.post("/api/v1/cases", Self.body(title: "小区门口路灯不亮", content: "路灯坏了两周，晚上很黑。",
                                                                     category: "城乡建设", address: "渝中区丽发新城小区"))

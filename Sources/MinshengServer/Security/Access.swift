@@ -77,7 +77,9 @@ extension Platform {
     public func permittedActions(_ c: Case, for user: User) -> [Action] {
         let now = clock.now()
         return Lifecycle.allowedActions(in: c.state).filter { a in
-            user.roles.contains { r in
+            // Another leader's case is offered only to a leader above them (the tree is the platform's to read).
+            if a == .takeOwnership, let o = c.owner, !outranks(user.unit, o.unit) { return false }
+            return user.roles.contains { r in
                 Self.caseRoles.contains(r) && a.roles.contains(r)
                     && Lifecycle.permits(a, on: c, by: Actor(id: "user:\(user.id)", name: user.name, role: r, unit: user.unit), at: now)
             }
