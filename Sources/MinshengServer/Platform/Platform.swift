@@ -97,6 +97,11 @@ public final class Platform: Sendable {
     public let hotspotCache = HotspotCache()
     /// Counters and gauges for `/metrics`.
     public let metrics = ServerMetrics()
+    /// Matter profiles of earlier cases (repeat detection), by case id: a case's title, content and address never
+    /// change, so each is profiled once, not once per later request of the same citizen. Dropped whole past
+    /// `matterProfileLimit` entries.
+    let matterProfiles = Mutex<[CaseID: MatterProfile]>([:])
+    static let matterProfileLimit = 8_192
     let logger: Logger
 
     public init(store: any CaseStore, clock: any TimeSource, calendar: WorkCalendar,
@@ -360,7 +365,16 @@ public final class Platform: Sendable {
     /// citizen: the same words of the matter, with a lower bar at the same site (a named place or address in
     /// common, or the same town or village).
     func sameMatter(_ mine: MatterProfile, at location: UnitID?, as earlier: CitizenMatter) -> Bool {
-        let theirs = MatterSimilarity.profile(title: earlier.title, text: earlier.content, address: earlier.address)
+        let theirs: MatterProfile
+        if let cached = matterProfiles.withLock({ $0[earlier.id] }) {
+            theirs = cached
+        } else {
+            theirs = MatterSimilarity.profile(title: earlier.title, text: earlier.content, address: earlier.address)
+            matterProfiles.withLock { m in
+                if m.count >= Self.matterProfileLimit { m.removeAll(keepingCapacity: true) }
+                m[earlier.id] = theirs
+            }
+        }
         var locality = false
         if let a = location, a == earlier.locationUnit, let u = unit(a) { locality = u.level >= .town }
         return MatterSimilarity.sameMatter(mine, theirs, sameLocality: locality)
