@@ -12,7 +12,7 @@ public enum Action: String, DomainEnum {
     case review, decideReview, rereview, decideRereview
     case note
     case remind, superviseOrder, respondSupervision, fieldCheck, holdAccountable
-    case takeOwnership
+    case takeOwnership, releaseOwnership
     /// Raised by the deadline watcher, never through the API.
     case raiseAlert
 
@@ -28,6 +28,7 @@ public enum Action: String, DomainEnum {
         case .note: "备注"
         case .remind: "催办"; case .superviseOrder: "督办单"; case .respondSupervision: "督办回复"
         case .fieldCheck: "实地核查"; case .holdAccountable: "问责"; case .takeOwnership: "领导领办"
+        case .releaseOwnership: "解除领办"
         case .raiseAlert: "预警升级"
         }
     }
@@ -53,7 +54,7 @@ public enum Action: String, DomainEnum {
         case .note: [.registrar, .dispatcher, .handler, .supervisor, .leader]
         case .remind, .superviseOrder, .fieldCheck, .holdAccountable: [.supervisor, .leader]
         case .respondSupervision: [.handler]
-        case .takeOwnership: [.leader]
+        case .takeOwnership, .releaseOwnership: [.leader]
         case .raiseAlert: []
         }
     }
@@ -63,10 +64,11 @@ public enum Action: String, DomainEnum {
 /// Further conditions (a pause, a window, a pending request) are checked by `Lifecycle.apply`.
 public enum Lifecycle {
     public static func allowedActions(in state: CaseState) -> [Action] {
-        state.isOpen ? stateActions(state) + supervision : stateActions(state)
+        state.isOpen ? stateActions(state) + supervision + [.releaseOwnership] : stateActions(state)
     }
 
-    /// Supervision and leader ownership apply to every open case, whatever its state.
+    /// Supervision and leader ownership apply to every open case, whatever its state. (Releasing an ownership,
+    /// `releaseOwnership`, does too; it is no supervision of the unit and stays out of the unit's record.)
     public static let supervision: [Action] = [.remind, .superviseOrder, .respondSupervision, .fieldCheck, .holdAccountable, .takeOwnership]
 
     static func stateActions(_ state: CaseState) -> [Action] {
@@ -111,7 +113,25 @@ public enum Lifecycle {
     }
 
     /// Actions still possible while the clock is paused.
-    static let allowedWhilePaused: Set<Action> = Set([.resume, .note, .addCoHandler] + supervision)
+    static let allowedWhilePaused: Set<Action> = Set([.resume, .note, .addCoHandler, .releaseOwnership] + supervision)
+
+    /// The limits a running clock still counts towards in `state` (what a resume moves): the steps already done
+    /// keep the deadlines they were measured against.
+    static func pendingDeadlines(in state: CaseState) -> [DeadlineStep] {
+        switch state {
+        case .dispatched: [.sign, .object, .accept]
+        case .signed: [.object, .accept]
+        case .reopened: [.accept]
+        case .accepted: [.reply]
+        case .reviewing: [.reviewDecision]
+        case .rereviewing: [.rereviewDecision]
+        default: []
+        }
+    }
+
+    /// 终结: after re-review the same matter is not accepted again (《信访工作条例》第三十六条).
+    public static let matterFinalReason = "已经复核终结，不再受理"
+    public static let matterFinalBasis = "《信访工作条例》第三十六条"
 }
 
 /// A step with its fields, as a caller asks for it.
@@ -150,7 +170,12 @@ public enum Step: Sendable, Equatable {
     case fieldCheck(kind: FieldCheckKind, finding: String)
     /// Against `unit`, or the unit holding the case.
     case holdAccountable(kind: AccountabilityKind, unit: UnitID?, text: String)
-    case takeOwnership
+    /// A leader owns the case (领导领办). Another leader's ownership is taken over only by a leader above them:
+    /// `outranksOwner` says whether the actor's unit is an ancestor of the current owner's unit (the caller resolves
+    /// it from the unit tree, as it resolves the review unit); otherwise the owner must release it first.
+    case takeOwnership(outranksOwner: Bool)
+    /// The owner gives the case up (解除领办).
+    case releaseOwnership
 
     public var action: Action {
         switch self {
@@ -163,6 +188,7 @@ public enum Step: Sendable, Equatable {
         case .decideReview: .decideReview; case .rereview: .rereview; case .decideRereview: .decideRereview; case .note: .note
         case .remind: .remind; case .superviseOrder: .superviseOrder; case .respondSupervision: .respondSupervision
         case .fieldCheck: .fieldCheck; case .holdAccountable: .holdAccountable; case .takeOwnership: .takeOwnership
+        case .releaseOwnership: .releaseOwnership
         }
     }
 }
@@ -177,12 +203,17 @@ public enum LifecycleError: Error, Equatable, Sendable {
     case windowClosed(action: Action, deadline: Instant)
     case noPendingRequest(action: Action)
     case invalidField(field: String, message: String)
+    /// The center denied this unit's objection (退单) for the current delivery: it may not object or return again.
+    case objectionDenied(action: Action, denied: ReturnRequest)
+    /// Another leader owns the case.
+    case ownedByOther(action: Action, owner: Owner)
 
     public var code: String {
         switch self {
         case .illegalStep: "illegal_step"; case .roleNotAllowed: "role_not_allowed"; case .notHoldingUnit: "not_holding_unit"
         case .paused: "case_paused"; case .notPaused: "case_not_paused"; case .windowClosed: "window_closed"
         case .noPendingRequest: "no_pending_request"; case .invalidField: "invalid_field"
+        case .objectionDenied: "objection_denied"; case .ownedByOther: "owned_by_other"
         }
     }
 
@@ -205,6 +236,12 @@ public enum LifecycleError: Error, Equatable, Sendable {
             return "没有待审批的申请，不能执行“\(action.label)”"
         case let .invalidField(field, message):
             return "\(field): \(message)"
+        case let .objectionDenied(action, _):
+            return "本单位对本件的“\(Action.object.label)”已被分拨中心驳回，不能再“\(action.label)”；请签收办理，确需改派请与分拨中心联系"
+        case let .ownedByOther(action, owner):
+            return action == .releaseOwnership
+                ? "本件由\(owner.name)领办，只有\(owner.name)本人可以解除领办"
+                : "本件已由\(owner.name)领办：需\(owner.name)先解除领办，或由其上级单位的领导领办"
         }
     }
 }
@@ -234,6 +271,7 @@ extension Lifecycle {
         }
         if old.pause != nil && !allowedWhilePaused.contains(action) { throw .paused(action: action) }
         try checkUnit(action, old, actor)
+        try checkConditions(action, old, actor, at: now)
 
         var c = old
         var data: [String: String] = [:]
@@ -253,16 +291,15 @@ extension Lifecycle {
             c.deadlines.warning = cal.deadline(after: now, rules.policy.warnAfterDelivery)
             c.deadlines.reply = nil
             c.returnRequest = nil
+            c.objectionDenied = nil
             data["toUnit"] = String(unit)
             data["mode"] = mode.rawValue
         }
 
         /// Review and re-review: the citizen appeals within the window to the level above, which decides in its own limit.
-        func appeal(_ reason: String, to unit: UnitID, window: Instant?, becomes state: CaseState,
-                    decision: DeadlineStep) throws(LifecycleError) {
+        /// (The window was checked with the other conditions: `checkConditions`.)
+        func appeal(_ reason: String, to unit: UnitID, becomes state: CaseState, decision: DeadlineStep) throws(LifecycleError) {
             try requireText("reason", reason)
-            guard let window else { throw .noPendingRequest(action: action) }
-            if now >= window { throw .windowClosed(action: action, deadline: window) }
             c.state = state
             c.holder = unit
             c.deadlines[decision] = rules.due(decision, after: now)
@@ -293,11 +330,9 @@ extension Lifecycle {
             c.leadUnit = old.holder
 
         case let .return(reason), let .object(reason):
+            // Both within the objection window, once per delivery (`checkConditions`).
             try requireText("reason", reason)
             let isObjection = action == .object
-            if isObjection, let due = old.deadlines.object, now >= due {
-                throw .windowClosed(action: .object, deadline: due)
-            }
             c.returnRequest = ReturnRequest(isObjection: isObjection, reason: reason, fromState: old.state, fromUnit: old.holder)
             c.state = .returnRequested
             c.holder = old.center
@@ -320,6 +355,7 @@ extension Lifecycle {
             c.state = r.fromState
             c.holder = r.fromUnit
             c.returnRequest = nil
+            if r.isObjection { c.objectionDenied = r } // 退单 once: a denied objection is not raised again, nor as a return
             data["reason"] = reason
 
         case let .transfer(to, reason):
@@ -394,12 +430,13 @@ extension Lifecycle {
         case .resume:
             guard let p = old.pause else { throw .notPaused }
             c.pause = nil
-            for step in [DeadlineStep.sign, .object, .accept, .reply, .reviewDecision, .rereviewDecision] {
+            // Only the limits still running move; a step already taken keeps the limit it was measured against.
+            for step in pendingDeadlines(in: old.state) {
                 if let due = old.deadlines[step], let unit = rules.policy.period(step)?.unit {
                     c.deadlines[step] = cal.resuming(due, unit: unit, pausedAt: p.since, resumedAt: now)
                 }
             }
-            if let w = old.deadlines.warning {
+            if [.dispatched, .signed, .reopened].contains(old.state), let w = old.deadlines.warning {
                 c.deadlines.warning = cal.resuming(w, unit: rules.policy.warnAfterDelivery.unit, pausedAt: p.since, resumedAt: now)
             }
             data["pausedSeconds"] = String(now.seconds - p.since.seconds)
@@ -446,10 +483,7 @@ extension Lifecycle {
             c.state = .closed
 
         case let .review(reason, unit):
-            guard old.reviewDecision == nil else {
-                throw .invalidField(field: "state", message: "本件已复查，请申请复核")
-            }
-            try appeal(reason, to: unit, window: old.deadlines.reviewRequest, becomes: .reviewing, decision: .reviewDecision)
+            try appeal(reason, to: unit, becomes: .reviewing, decision: .reviewDecision)
 
         case let .decideReview(result, text):
             try requireText("text", text)
@@ -459,7 +493,7 @@ extension Lifecycle {
             data["result"] = result.rawValue
 
         case let .rereview(reason, unit):
-            try appeal(reason, to: unit, window: old.deadlines.rereviewRequest, becomes: .rereviewing, decision: .rereviewDecision)
+            try appeal(reason, to: unit, becomes: .rereviewing, decision: .rereviewDecision)
 
         case let .decideRereview(result, text):
             try requireText("text", text)
@@ -499,11 +533,22 @@ extension Lifecycle {
             data["text"] = text
             data["targetUnit"] = String(unit ?? old.holder)
 
-        case .takeOwnership:
-            guard old.owner?.id != actor.id else { throw .invalidField(field: "owner", message: "本件已由您领办") }
+        case let .takeOwnership(outranksOwner):
+            if let o = old.owner {
+                guard outranksOwner else { throw .ownedByOther(action: action, owner: o) }
+                data["previousOwner"] = o.id
+                data["previousOwnerName"] = o.name
+            }
             c.owner = Owner(id: actor.id, name: actor.name, unit: actor.unit, since: now)
             data["owner"] = actor.id
             data["ownerName"] = actor.name
+
+        case .releaseOwnership:
+            if let o = old.owner {
+                data["owner"] = o.id
+                data["ownerName"] = o.name
+            }
+            c.owner = nil
         }
 
         // Steps that set or move a unit's running limits keep them, so that statistics can tell from the events
@@ -525,13 +570,44 @@ extension Lifecycle {
         return (c, event)
     }
 
-    /// Whether `actor` may take `action` on `c` now, by the same checks `apply` makes before it reads the step's
-    /// fields (state, role, pause, unit): what a console offers as buttons.
-    public static func permits(_ action: Action, on c: Case, by actor: Actor) -> Bool {
+    /// Whether `actor` may take `action` on `c` at `now`, by the same checks `apply` makes before it reads the
+    /// step's fields (state, role, pause, unit, and the conditions of the moment: windows, a denied return, the
+    /// owner): what a console offers as buttons and what the citizen's view calls `canReview`.
+    public static func permits(_ action: Action, on c: Case, by actor: Actor, at now: Instant) -> Bool {
         guard allowedActions(in: c.state).contains(action), actor.role == .admin || action.roles.contains(actor.role) else { return false }
         if c.pause != nil && !allowedWhilePaused.contains(action) { return false }
-        do { try checkUnit(action, c, actor) } catch { return false }
+        do {
+            try checkUnit(action, c, actor)
+            try checkConditions(action, c, actor, at: now)
+        } catch { return false }
         return true
+    }
+
+    /// What a step needs besides state, role and unit, read from the case and the time alone (never from the
+    /// step's fields): windows, a denied return, the owner.
+    private static func checkConditions(_ action: Action, _ c: Case, _ actor: Actor, at now: Instant) throws(LifecycleError) {
+        func within(_ window: Instant?) throws(LifecycleError) {
+            guard let window else { throw .noPendingRequest(action: action) }
+            if now >= window { throw .windowClosed(action: action, deadline: window) }
+        }
+        switch action {
+        case .return, .object:
+            // 退回 and 退单 alike: within the objection window the policy sets, and neither once the center denied an objection.
+            if let denied = c.objectionDenied { throw .objectionDenied(action: action, denied: denied) }
+            if let due = c.deadlines.object, now >= due { throw .windowClosed(action: action, deadline: due) }
+        case .review:
+            if c.reviewDecision != nil { throw .invalidField(field: "state", message: "本件已复查，请申请复核") }
+            try within(c.deadlines.reviewRequest)
+        case .rereview:
+            try within(c.deadlines.rereviewRequest)
+        case .takeOwnership:
+            if c.owner?.id == actor.id { throw .invalidField(field: "owner", message: "本件已由您领办") }
+        case .releaseOwnership:
+            guard let o = c.owner else { throw .noPendingRequest(action: action) }
+            if o.id != actor.id && actor.role != .admin { throw .ownedByOther(action: action, owner: o) }
+        default:
+            break
+        }
     }
 
     /// Unit-side steps must come from the unit that holds the case (co-handlers may add notes and co-handlers).
@@ -565,6 +641,39 @@ extension Lifecycle {
                               fromState: nil, toState: .registered, note: note,
                               data: ["channel": c.channel.rawValue, "kind": c.kind.rawValue])
         return (c, event)
+    }
+}
+
+extension Lifecycle {
+    /// 终结 is final: a new request of the same citizen about a matter whose re-review ended it is registered
+    /// (nothing received is lost, the contact is kept) and at once not accepted (不予受理), with the legal reason
+    /// and a link to the final case. `c` is the registered case; returns it closed, and the event to append.
+    public static func refuseFinalMatter(_ c: Case, finalCase: CaseID, by actor: Actor, at now: Instant) -> (Case, CaseEvent) {
+        var r = c
+        r.state = .rejected
+        r.rejection = .alreadyHandled
+        r.finalCase = finalCase
+        r.holder = c.center
+        r.deadlines.dispatch = nil // nothing is left to dispatch
+        r.version = c.version + 1
+        r.updatedAt = now
+        let event = CaseEvent(caseID: c.id, seq: r.version, action: .reject, at: now, actorID: actor.id, actorName: actor.name,
+                              role: actor.role, unit: actor.unit ?? c.center, fromState: c.state, toState: .rejected, note: "",
+                              data: ["route": LegalRoute.alreadyHandled.rawValue, "reason": matterFinalNotice,
+                                     "finalCase": String(finalCase)])
+        return (r, event)
+    }
+
+    /// "已经复核终结，不再受理（《信访工作条例》第三十六条）"
+    public static var matterFinalNotice: String { "\(matterFinalReason)（\(matterFinalBasis)）" }
+}
+
+extension Case {
+    /// What the citizen is told about a rejection (不予受理): the procedure to follow, or that the matter is final.
+    public var rejectionNotice: String? {
+        guard let route = rejection else { return nil }
+        if finalCase != nil { return "您反映的事项\(Lifecycle.matterFinalNotice)" }
+        return "请通过\(route.label)途径解决"
     }
 }
 

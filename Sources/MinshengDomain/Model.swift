@@ -352,6 +352,9 @@ public struct Case: Sendable, Equatable, Codable, Identifiable {
     public var reopenCount: Int
     public var leaderProposed: Bool
     public var returnRequest: ReturnRequest?
+    /// The objection (退单) the center denied for the current delivery: the unit may not object or return again
+    /// (cleared when the case is delivered anew).
+    public var objectionDenied: ReturnRequest?
     public var rejection: LegalRoute?
     public var reply: Reply?
     public var evaluation: Evaluation?
@@ -361,6 +364,9 @@ public struct Case: Sendable, Equatable, Codable, Identifiable {
     public var suggestion: Suggestion?
     /// An earlier case of the same citizen about the same matter (重复件).
     public var repeatOf: CaseID?
+    /// The case whose re-review ended this matter (终结): this request was registered and at once not accepted
+    /// (不予受理, 《信访工作条例》第三十六条).
+    public var finalCase: CaseID?
     /// Earlier cases from anyone with nearly the same text (near-duplicates found at registration).
     public var similar: [CaseID] = []
     /// Risk categories the text matched at registration (self-harm, threats, gathering, extreme acts).
@@ -373,6 +379,8 @@ public struct Case: Sendable, Equatable, Codable, Identifiable {
     public var appointment: Instant?
     /// The last alert level announced for the running deadline (the watcher's memory: never the same notice twice).
     public var alertNotice: AlertNotice?
+    /// The link of the case's last event in its chain of keyed hashes (痕迹管理); nil before chaining.
+    public var chainHead: String?
     /// Number of events; the next event's sequence number is `version + 1`.
     public var version: Int
     public var updatedAt: Instant
@@ -451,8 +459,8 @@ extension Case {
     enum CodingKeys: String, CodingKey {
         case id, trackingCode, channel, kind, caseClass, category, title, content, citizen, address, locationUnit, policyID
         case state, registeredAt, center, holder, leadUnit, coHandlers, dispatchMode, deliveredAt, deadlines, pause
-        case pendingExtension, extended, transferCount, reopenCount, leaderProposed, returnRequest, rejection, reply
-        case evaluation, reviewDecision, rereviewDecision, handedOffTo, suggestion, repeatOf, similar, risks, supervisionOrders, owner, alertNotice
+        case pendingExtension, extended, transferCount, reopenCount, leaderProposed, returnRequest, objectionDenied, rejection, reply
+        case evaluation, reviewDecision, rereviewDecision, handedOffTo, suggestion, repeatOf, finalCase, similar, risks, supervisionOrders, owner, alertNotice, chainHead
         case visitors, appointment
         case version, updatedAt
     }
@@ -489,6 +497,7 @@ extension Case {
         reopenCount = try k.decodeIfPresent(Int.self, forKey: .reopenCount) ?? 0
         leaderProposed = try k.decodeIfPresent(Bool.self, forKey: .leaderProposed) ?? false
         returnRequest = try k.decodeIfPresent(ReturnRequest.self, forKey: .returnRequest)
+        objectionDenied = try k.decodeIfPresent(ReturnRequest.self, forKey: .objectionDenied)
         rejection = try k.decodeIfPresent(LegalRoute.self, forKey: .rejection)
         reply = try k.decodeIfPresent(Reply.self, forKey: .reply)
         evaluation = try k.decodeIfPresent(Evaluation.self, forKey: .evaluation)
@@ -497,11 +506,13 @@ extension Case {
         handedOffTo = try k.decodeIfPresent(EmergencyService.self, forKey: .handedOffTo)
         suggestion = try k.decodeIfPresent(Suggestion.self, forKey: .suggestion)
         repeatOf = try k.decodeIfPresent(CaseID.self, forKey: .repeatOf)
+        finalCase = try k.decodeIfPresent(CaseID.self, forKey: .finalCase)
         similar = try k.decodeIfPresent([CaseID].self, forKey: .similar) ?? []
         risks = try k.decodeIfPresent([String].self, forKey: .risks) ?? []
         supervisionOrders = try k.decodeIfPresent([SupervisionOrder].self, forKey: .supervisionOrders) ?? []
         owner = try k.decodeIfPresent(Owner.self, forKey: .owner)
         alertNotice = try k.decodeIfPresent(AlertNotice.self, forKey: .alertNotice)
+        chainHead = try k.decodeIfPresent(String.self, forKey: .chainHead)
         visitors = try k.decodeIfPresent(Int.self, forKey: .visitors)
         appointment = try k.decodeIfPresent(Instant.self, forKey: .appointment)
         version = try k.decode(Int.self, forKey: .version)

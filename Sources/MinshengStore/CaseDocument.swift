@@ -49,11 +49,13 @@ enum CaseDocument {
         w.int("transferCount", Int64(c.transferCount))
         w.int("reopenCount", Int64(c.reopenCount))
         w.bool("leaderProposed", c.leaderProposed)
-        if let r = c.returnRequest {
-            w.key("returnRequest"); w.open()
-            w.bool("isObjection", r.isObjection); w.str("reason", r.reason); w.str("fromState", r.fromState.rawValue)
-            w.int("fromUnit", r.fromUnit)
-            w.close()
+        for (key, request) in [("returnRequest", c.returnRequest), ("objectionDenied", c.objectionDenied)] {
+            if let r = request {
+                w.key(key); w.open()
+                w.bool("isObjection", r.isObjection); w.str("reason", r.reason); w.str("fromState", r.fromState.rawValue)
+                w.int("fromUnit", r.fromUnit)
+                w.close()
+            }
         }
         w.str("rejection", c.rejection?.rawValue)
         if let r = c.reply {
@@ -76,6 +78,7 @@ enum CaseDocument {
             w.close()
         }
         w.int("repeatOf", c.repeatOf)
+        w.int("finalCase", c.finalCase)
         if !c.similar.isEmpty { w.key("similar"); w.raw("[" + c.similar.map(String.init).joined(separator: ",") + "]") }
         if !c.risks.isEmpty {
             w.key("risks"); w.raw("[")
@@ -101,6 +104,7 @@ enum CaseDocument {
         }
         w.int("visitors", c.visitors.map(Int64.init))
         w.int("appointment", c.appointment?.seconds)
+        w.str("chainHead", c.chainHead)
         if let n = c.alertNotice {
             w.key("alertNotice"); w.open(); w.str("level", n.level.rawValue); w.str("phase", n.phase); w.close()
         }

@@ -64,7 +64,8 @@ public protocol CaseStore: AccountStore {
     /// The citizen's cases registered since `since` (by the citizen key stored at registration), newest first.
     func cases(citizenKey: String, since: Instant, limit: Int) async throws -> [Case]
     /// The same cases as `cases(citizenKey:since:limit:)`, only what the repeat check at registration needs: read
-    /// from columns and the document's two fields, without decoding whole cases on the registration path.
+    /// from columns and a few fields of the document, without decoding whole cases on the registration path. The
+    /// citizen's final cases (终结) come too, however old (the matter is not accepted again), and first.
     func matters(citizenKey: String, since: Instant, limit: Int) async throws -> [CitizenMatter]
     /// Supervision events against a unit (reminders, orders, responses, field checks, accountability), newest first.
     func supervisionRecord(unit: UnitID, limit: Int) async throws -> [CaseEvent]
@@ -396,12 +397,26 @@ public struct CitizenMatter: Sendable, Equatable {
     public var category: String?
     public var suggestedCategory: String?
     public var repeatOf: CaseID?
-    public init(id: CaseID, category: String?, suggestedCategory: String?, repeatOf: CaseID?) {
+    /// What the matter is and where (the repeat check compares words and place, not categories).
+    public var title: String
+    /// The first `CitizenMatter.contentPrefix` characters of the content.
+    public var content: String
+    public var address: String?
+    public var locationUnit: UnitID?
+    public var state: CaseState?
+    public init(id: CaseID, category: String?, suggestedCategory: String?, repeatOf: CaseID?, title: String = "", content: String = "",
+                address: String? = nil, locationUnit: UnitID? = nil, state: CaseState? = nil) {
         self.id = id
         self.category = category
         self.suggestedCategory = suggestedCategory
         self.repeatOf = repeatOf
+        self.title = title
+        self.content = content
+        self.address = address
+        self.locationUnit = locationUnit
+        self.state = state
     }
+    public static let contentPrefix = 2000
     /// The matter: the category given, else the one the classifier suggested.
     public var matter: String? { category ?? suggestedCategory }
 }

@@ -11,8 +11,15 @@ struct Verify: AsyncParsableCommand {
         abstract: "Check every case's event chain (tamper-evident trail); name the first changed or missing event.")
     @OptionGroup var target: UserCommand.Target
     @Flag(help: "Print only the result line.") var quiet = false
+    @Option(help: "Instead: time N links of a typical event (the cost the chain adds to every step) and exit.") var benchLinks: Int?
 
     func run() async throws {
+        if let n = benchLinks, n > 0 {
+            let sealer = Sealer.ephemeral()
+            let seconds = EventChainBench.run(links: n, sealer: sealer)
+            print(String(format: "%d links in %.3f s: %.2f µs per event", n, seconds, seconds / Double(n) * 1e6))
+            return
+        }
         let quiet = quiet
         let started = Date()
         let report = try await target.withPlatform { platform in

@@ -267,8 +267,8 @@ struct LifecycleStepTests {
         #expect(d.refusal(validStep(for: .object), at: at("2026-03-04T23:59:59+08:00")) == nil)
         #expect(d.refusal(validStep(for: .object), at: due) == .windowClosed(action: .object, deadline: due))
         #expect(d.refusal(validStep(for: .object), at: at("2026-03-20T10:00:00+08:00")) == .windowClosed(action: .object, deadline: due))
-        // a plain return has no window
-        #expect(d.refusal(validStep(for: .return), at: at("2026-03-20T10:00:00+08:00")) == nil)
+        // a plain return has the same window (LifecycleHolesTests)
+        #expect(d.refusal(validStep(for: .return), at: at("2026-03-20T10:00:00+08:00")) == .windowClosed(action: .return, deadline: due))
         // statute: 5 working days → 03-03, 04, 05, 06, Mon 03-09
         let s = try driver(in: .dispatched, rules: Fixtures.rulesStatute)
         let sDue = at("2026-03-10T00:00:00+08:00")

@@ -23,6 +23,7 @@ struct LifecycleTableTests {
                     ? .fails(.noPendingRequest(action: .respondSupervision)) // no order to answer yet
                     : .to(state, holder: nil)
             }
+            row[.releaseOwnership] = .fails(.noPendingRequest(action: .releaseOwnership)) // no leader owns it yet
             table[state] = row
         }
         return table

@@ -92,7 +92,8 @@ func validStep(for action: Action) -> Step {
     case .respondSupervision: .respondSupervision(text: "已办结")
     case .fieldCheck: .fieldCheck(kind: .procedure, finding: "程序合规")
     case .holdAccountable: .holdAccountable(kind: .criticism, unit: nil, text: "逾期未办，通报批评")
-    case .takeOwnership: .takeOwnership
+    case .takeOwnership: .takeOwnership(outranksOwner: false)
+    case .releaseOwnership: .releaseOwnership
     case .dispatch: .dispatch(to: handlerUnit, mode: .assign, coHandlers: [])
     case .redispatch: .redispatch(to: redispatchUnit, mode: .forward, reason: "原单位无管辖权，改派")
     case .sign: .sign

@@ -423,7 +423,7 @@ struct APITests {
             #expect(sign["action"].string == "sign")
             #expect(sign["state"].string == "registered")
             #expect(sign["allowed"].strings == ["dispatch", "handOff", "reply", "note", "remind", "superviseOrder",
-                                                "respondSupervision", "fieldCheck", "holdAccountable", "takeOwnership"])
+                                                "respondSupervision", "fieldCheck", "holdAccountable", "takeOwnership", "releaseOwnership"])
             expectError(try await h.act(id, "accept"), .conflict, "illegal_step")
             expectError(try await h.act(id, "evaluate", ["evaluation": "satisfied"]), .conflict, "illegal_step")
             expectError(try await h.act(id, "close"), .conflict, "illegal_step")

@@ -111,7 +111,7 @@ struct PrivacyTests {
             let first = try await platform.register(draft, by: actor).case
             // The same citizen again: found by the keyed hash, not by the number.
             let second = try await platform.register(draft, by: actor).case
-            #expect(second.repeatOf == nil) // no category: not the same matter; the key is still stored
+            #expect(second.repeatOf == first.id) // the same words from the same citizen: a repeat, found by the key
             let stored = try #require(try await store.case(first.id))
             #expect(stored.citizen.phone?.hasPrefix("enc1:") == true)
             #expect(sealer.openCitizen(stored.citizen).phone == "13800001234")

@@ -63,8 +63,26 @@ struct SupervisionTests {
             expectError(try await h.act(a, "takeOwnership", ["actingAs": "李副区长"]), .unprocessableContent, "invalid_field")
             try await h.step(b, "dispatch", ["unit": 5]) // into the district, where its leaders see it
             try await h.step(b, "takeOwnership", ["actingAs": "李副区长"])
-            try await h.step(b, "takeOwnership", ["actingAs": "王区长"]) // another leader takes it over
+            // Another leader of the same district does not silently take it over: the owner must release it.
             let li = try await h.leader("李副区长"), wang = try await h.leader("王区长")
+            let v = try await h.version(b)
+            let taken = try await h.act(b, "takeOwnership", ["actingAs": "王区长"])
+            expectError(taken, .conflict, "owned_by_other")
+            #expect(taken["owner"]["name"].string == "李副区长")
+            #expect(taken["owner"]["id"].string == "user:\(li.id)")
+            #expect(taken["owner"]["unit"].int == 3)
+            #expect(taken["message"].string?.contains("李副区长") == true)
+            expectError(try await h.act(b, "releaseOwnership", ["actingAs": "王区长"]), .conflict, "owned_by_other")
+            let wangView = try await h.get("/api/v1/cases/\(b)", token: wang.token)
+            #expect(!wangView["allowedActions"].strings.contains("takeOwnership") && !wangView["allowedActions"].strings.contains("releaseOwnership"))
+            let liView = try await h.get("/api/v1/cases/\(b)", token: li.token)
+            #expect(liView["allowedActions"].strings.contains("releaseOwnership") && !liView["allowedActions"].strings.contains("takeOwnership"))
+            try #expect(await h.version(b) == v)
+            #expect(try await h.show(b)["owner"]["name"].string == "李副区长")
+            let released = try await h.step(b, "releaseOwnership", ["actingAs": "李副区长"])
+            #expect(released["owner"].isNull)
+            #expect(released["history"].array.last?["data"]["ownerName"].string == "李副区长")
+            try await h.step(b, "takeOwnership", ["actingAs": "王区长"])
             #expect(try await h.listIDs("owner=\(enc("user:\(li.id)"))") == [a])
             #expect(try await h.listIDs("owner=\(enc("user:\(wang.id)"))") == [b])
             // A leader's own page: owner=me.
@@ -76,6 +94,25 @@ struct SupervisionTests {
             #expect(page["items"][0]["state"].string == "dispatched")
             #expect(page["items"][0]["alert"].string == "normal")
             expectError(try await h.get("/api/v1/cases?leaderProposed=maybe"), .badRequest, "invalid_field")
+        }
+    }
+
+    @Test func aLeaderAboveTakesOverWithoutARelease() async throws {
+        try await withAPI { h in
+            let id = try await h.create(title: "工地拖欠农民工工资")
+            try await h.step(id, "dispatch", ["unit": 5])
+            try await h.step(id, "takeOwnership", ["actingAs": "李副区长"]) // a leader of 渝中区 (3)
+            let mayor = try await h.accounts.user("city-leader", unit: 1, roles: [.leader], name: "张市长") // 重庆市 (1), above 3
+            #expect(try await h.get("/api/v1/cases/\(id)", token: mayor.token)["allowedActions"].strings.contains("takeOwnership"))
+            let over = try await h.act(id, "takeOwnership", [:], token: mayor.token)
+            #expect(over.status == .ok, "\(over.text)")
+            #expect(over["owner"]["name"].string == "张市长")
+            #expect(over["owner"]["unit"]["id"].int == 1)
+            #expect(over["history"].array.last?["data"]["previousOwnerName"].string == "李副区长")
+            // Not the other way round: the district leader cannot take it back from the city.
+            let back = try await h.act(id, "takeOwnership", ["actingAs": "李副区长"])
+            expectError(back, .conflict, "owned_by_other")
+            #expect(back["owner"]["name"].string == "张市长")
         }
     }
 }

@@ -18,18 +18,21 @@ import Testing
         c.pendingExtension = ExtensionRequest(amount: 5, reason: "需要协调", requestedAt: Instant(seconds: 1_700_000_300))
         c.extended = 3; c.transferCount = 2; c.reopenCount = 1; c.leaderProposed = true
         c.returnRequest = ReturnRequest(isObjection: true, reason: "非本单位职责", fromState: .signed, fromUnit: 4)
+        c.objectionDenied = ReturnRequest(isObjection: false, reason: "不属本单位", fromState: .dispatched, fromUnit: 5)
         c.rejection = .arbitration
         c.reply = Reply(result: .explain, text: "答复", at: Instant(seconds: 1_700_000_400), unit: 4)
         c.evaluation = .dissatisfied
         c.reviewDecision = Decision(result: .support, text: "复查", at: Instant(seconds: 1_700_000_500), unit: 3)
         c.rereviewDecision = Decision(result: .notSupported, text: "复核", at: Instant(seconds: 1_700_000_600), unit: nil)
         c.alertNotice = AlertNotice(level: .urgent, phase: "reply#0")
+        c.chainHead = "3f1a"
         c.supervisionOrders = [SupervisionOrder(seq: 3, unit: 4, text: "督办\"一\"", issuedAt: Instant(seconds: 1_700_000_800),
                                                 due: Instant(seconds: 1_700_900_000), response: "已整改", respondedAt: Instant(seconds: 1_700_000_900)),
                                SupervisionOrder(seq: 5, unit: 5, text: "督办二", issuedAt: Instant(seconds: 1_700_001_000), due: Instant(seconds: 1_700_901_000))]
         c.owner = Owner(id: "leader-1", name: "李局长", unit: 3, since: Instant(seconds: 1_700_002_000))
         c.suggestion = Suggestion(category: "环境保护", confidence: 873, unit: 4)
         c.repeatOf = 12
+        c.finalCase = 11
         c.similar = [3, 7]
         c.risks = ["self-harm", "gathering"]
         c.visitors = 6

@@ -203,22 +203,29 @@ struct StoreSuiteMore {
     func aCitizensEarlierMattersForTheRepeatCheck(_ engine: Engine) async throws {
         try await withStore(engine) { store in
             var regs = [registration(category: "城乡建设", at: t0),
-                        registration(category: nil, at: t0.adding(hours: 1)),
+                        registration(title: "燃气费计费异常", content: "本月燃气费比平时多了三倍。", category: nil, at: t0.adding(hours: 1)),
                         registration(category: "环境保护", at: t0.adding(hours: 2)),
-                        registration(category: "城乡建设", at: t0.adding(hours: 3))]
+                        registration(category: "城乡建设", at: t0.adding(hours: 3)),
+                        // 终结 long ago: still read, first.
+                        registration(title: "拆迁补偿", content: "拆迁补偿标准过低。", category: nil, at: t0.adding(seconds: -400 * 86_400))]
             regs[1].case.suggestion = Suggestion(category: "交通运输", confidence: 870, unit: 4)
+            regs[1].case.address = "渝中区解放碑丽发新城3栋"
             regs[2].case.repeatOf = 7
-            for i in 0..<3 { regs[i].citizenKey = "k1" }
+            regs[4].case.state = .final
+            for i in [0, 1, 2, 4] { regs[i].citizenKey = "k1" }
             regs[3].citizenKey = "k2"
             let ids = try await store.register(regs).map(\.case.id)
             let m = try await store.matters(citizenKey: "k1", since: t0, limit: 10)
-            #expect(m == [CitizenMatter(id: ids[2], category: "环境保护", suggestedCategory: nil, repeatOf: 7),
-                          CitizenMatter(id: ids[1], category: nil, suggestedCategory: "交通运输", repeatOf: nil),
-                          CitizenMatter(id: ids[0], category: "城乡建设", suggestedCategory: nil, repeatOf: nil)])
-            #expect(m.map(\.matter) == ["环境保护", "交通运输", "城乡建设"])
-            // The same cases, in the same order, as the whole-case read.
-            try #expect(await store.cases(citizenKey: "k1", since: t0, limit: 10).map(\.id) == m.map(\.id))
-            try #expect(await store.matters(citizenKey: "k1", since: t0.adding(hours: 1), limit: 1).map(\.id) == [ids[2]])
+            let lamp = (title: "小区门口路灯不亮", content: "路灯坏了两周，晚上很黑。")
+            #expect(m == [CitizenMatter(id: ids[4], category: nil, suggestedCategory: nil, repeatOf: nil, title: "拆迁补偿", content: "拆迁补偿标准过低。", state: .final),
+                          CitizenMatter(id: ids[2], category: "环境保护", suggestedCategory: nil, repeatOf: 7, title: lamp.title, content: lamp.content, state: .registered),
+                          CitizenMatter(id: ids[1], category: nil, suggestedCategory: "交通运输", repeatOf: nil, title: "燃气费计费异常",
+                                        content: "本月燃气费比平时多了三倍。", address: "渝中区解放碑丽发新城3栋", state: .registered),
+                          CitizenMatter(id: ids[0], category: "城乡建设", suggestedCategory: nil, repeatOf: nil, title: lamp.title, content: lamp.content, state: .registered)])
+            #expect(m.map(\.matter) == [nil, "环境保护", "交通运输", "城乡建设"])
+            // The same cases within the window, in the same order, as the whole-case read.
+            try #expect(await store.cases(citizenKey: "k1", since: t0, limit: 10).map(\.id) == Array(m.map(\.id).dropFirst()))
+            try #expect(await store.matters(citizenKey: "k1", since: t0.adding(hours: 1), limit: 2).map(\.id) == [ids[4], ids[2]])
             try #expect(await store.matters(citizenKey: "nobody", since: t0, limit: 10).isEmpty)
         }
     }

@@ -142,4 +142,25 @@ code=$(post_case "路灯第三次反映" 1003)
 curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null || fail "server not serving after ingest-mail"
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
 [[ $(sql "SELECT count(DISTINCT id) FROM cases WHERE id >= $MAILID") == 3 ]] || fail "ids after the mail case"
-echo "mail: ok (stdin, retry, malformed → 65, Maildir, busy → 75, beside a live server)"
+# 6. `minsheng verify` (issue 22 item 7): every chain holds; then one event's bytes are edited in the file by someone
+# who drops the trigger, and verify names that case and event (exit 1).
+out=$("$BIN" verify --db "$DB" --quiet) || fail "verify on an untouched database: exit $? ($out)"
+echo "$out" | grep -q "every chain holds" || fail "verify: $out"
+read -r CASEID SEQ < <(python3 -c "
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+row = c.execute(\"SELECT case_id, seq FROM case_events WHERE data LIKE '%\\\"chain\\\"%' ORDER BY case_id DESC, seq DESC LIMIT 1\").fetchone()
+print(row[0], row[1])
+" "$DB")
+python3 -c "
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute('DROP TRIGGER case_events_no_update')
+c.execute('UPDATE case_events SET note = note || \'（已改）\' WHERE case_id = ? AND seq = ?', (int(sys.argv[2]), int(sys.argv[3])))
+" "$DB" "$CASEID" "$SEQ"
+set +e
+out=$("$BIN" verify --db "$DB" --quiet); code=$?
+set -e
+[[ $code -eq 1 ]] || fail "verify after an edit: exit $code ($out)"
+echo "$out" | grep -q "case $CASEID: event $SEQ was changed" || fail "verify did not name case $CASEID event $SEQ: $out"
+echo "mail: ok (stdin, retry, malformed → 65, Maildir, busy → 75, beside a live server, verify names an edited event)"

@@ -57,6 +57,13 @@ public struct APIError: Error, Sendable {
             case let .windowClosed(_, deadline):
                 status = .conflict
                 details = [("deadline", .string(deadline.description))]
+            case let .objectionDenied(action, denied):
+                status = .conflict
+                details = [("action", .string(action.rawValue)), ("reason", .string(denied.reason))]
+            case let .ownedByOther(_, owner):
+                status = .conflict
+                details = [("owner", .object([("id", .string(owner.id)), ("name", .string(owner.name)), ("unit", owner.unit.map { .int($0) } ?? .null),
+                                              ("since", .string(owner.since.description))]))]
             }
             return APIError(status, e.code, e.message, details: details)
         case let e as StoreError:

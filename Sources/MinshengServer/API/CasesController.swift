@@ -345,7 +345,8 @@ struct CasesController {
             return .fieldCheck(kind: try f.value("kind", FieldCheckKind.self, required: true)!, finding: try f.requiredString("finding", max: APILimits.maxContent))
         case .holdAccountable:
             return .holdAccountable(kind: try f.value("kind", AccountabilityKind.self, required: true)!, unit: try f.int("unit"), text: try text())
-        case .takeOwnership: return .takeOwnership
+        case .takeOwnership: return .takeOwnership(outranksOwner: false) // resolved against the owner by Platform.perform
+        case .releaseOwnership: return .releaseOwnership
         }
     }
 

@@ -41,7 +41,8 @@ struct PublicController {
             ("state", .string(c0.state.rawValue)), ("stateLabel", .string(c0.state.label)),
             ("registeredAt", .time(c0.registeredAt)),
             ("track", .string("/api/v1/track/\(c0.trackingCode)")),
-            ("message", .string("已收到您的诉求。请记住查询码 \(c0.trackingCode)，凭查询码和手机号后四位查询办理进度。")),
+            ("message", .string(c0.finalCase != nil ? "已登记您的诉求，查询码 \(c0.trackingCode)。经核查，您反映的事项\(Lifecycle.matterFinalNotice)。"
+                                : "已收到您的诉求。请记住查询码 \(c0.trackingCode)，凭查询码和手机号后四位查询办理进度。")),
         ]), headers: [.location: "/api/v1/track/\(c0.trackingCode)"])
     }
 

@@ -18,6 +18,7 @@ extension Platform {
             ("category", .opt(c.category)),
             ("suggestion", renderSuggestion(c.suggestion)),
             ("repeatOf", .opt(c.repeatOf)),
+            ("finalCase", .opt(c.finalCase)),
             ("similar", .array(c.similar.map { .int($0) })),
             ("risks", .array(c.risks.map { r in .object([("id", .string(r)), ("name", .string(riskName(r)))]) })),
             ("visitors", .opt(c.visitors)),
@@ -52,7 +53,7 @@ extension Platform {
                 .object([("objection", .bool($0.isObjection)), ("reason", .string($0.reason)),
                          ("fromState", .string($0.fromState.rawValue)), ("fromUnit", unitRef($0.fromUnit))])
             } ?? .null),
-            ("rejection", c.rejection.map { .object([("route", .string($0.rawValue)), ("label", .string($0.label))]) } ?? .null),
+            ("rejection", renderRejection(c)),
             ("reply", c.reply.map(renderReply) ?? .null),
             ("evaluation", .value(c.evaluation)),
             ("reviewDecision", c.reviewDecision.map(renderDecision) ?? .null),
@@ -81,6 +82,13 @@ extension Platform {
         return .object(identity(c) + [
             ("category", .opt(c.category)),
             ("suggestion", renderSuggestion(c.suggestion)),
+            ("repeatOf", .opt(c.repeatOf)),
+            ("finalCase", .opt(c.finalCase)),
+            ("rejection", renderRejection(c)),
+            ("notAccepted", c.finalCase.map { f in .object([
+                ("reason", .string(Lifecycle.matterFinalReason)), ("basis", .string(Lifecycle.matterFinalBasis)), ("finalCase", .int(f)),
+                ("message", .string("已登记。该事项\(Lifecycle.matterFinalNotice)：本件已按不予受理办结（终结件 #\(f)），请告知群众。")),
+            ]) } ?? .null),
             ("title", .string(c.title)),
             ("citizen", renderCitizen(c.citizen, clear: clearCitizen)),
             ("policy", .string(c.policyID)),
@@ -92,6 +100,12 @@ extension Platform {
             ("alert", renderAlert(a)),
             ("allowedActions", .array((viewer.map { permittedActions(c, for: $0) } ?? Lifecycle.allowedActions(in: c.state)).map { .string($0.rawValue) })),
         ])
+    }
+
+    /// 不予受理: the route, and what the citizen is told (`Case.rejectionNotice`).
+    func renderRejection(_ c: Case) -> JSON {
+        guard let r = c.rejection else { return .null }
+        return .object([("route", .string(r.rawValue)), ("label", .string(r.label)), ("notice", .opt(c.rejectionNotice))])
     }
 
     func riskName(_ id: String) -> String {
@@ -152,7 +166,7 @@ extension Platform {
             ("fromState", .value(e.fromState)),
             ("toState", .string(e.toState.rawValue)),
             ("note", .string(e.note)),
-            ("data", .object(e.data.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            ("data", .object(e.data.filter { $0.key != EventChain.field }.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
         ])
     }
 

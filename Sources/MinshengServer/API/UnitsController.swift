@@ -1,9 +1,18 @@
+import Foundation
 import Hummingbird
 import MinshengDomain
 
 /// /api/v1/units: the unit tree (children of a parent, or a name search).
 struct UnitsController {
     let platform: Platform
+    /// The console's search (names, and pinyin initials: "yzsthj" finds 渝中区生态环境局), so the API finds what the
+    /// dispatcher's picker finds.
+    let search: UnitSearch
+
+    init(platform: Platform) {
+        self.platform = platform
+        search = UnitSearch(platform: platform)
+    }
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("units", use: list)
@@ -45,8 +54,12 @@ struct UnitsController {
             guard let l = Int(s), (1...1000).contains(l) else { throw APIError.invalid("limit", "应在 1 到 1000 之间") }
             limit = l
         }
-        let q = p.get("q").map { String($0.prefix(50)) }
-        let units = try await platform.store.units(parent: parent, query: q, limit: limit)
+        if let q = p.get("q").map({ String($0.prefix(50)) }), !q.trimmingCharacters(in: .whitespaces).isEmpty {
+            // Within `parent`'s subtree (the parent itself excluded), best matches first.
+            let hits = search.search(q, within: parent, limit: limit + 1).filter { $0.id != parent }.prefix(limit)
+            return .object([("items", .array(hits.compactMap { platform.unit($0.id) }.map(platform.render)))])
+        }
+        let units = try await platform.store.units(parent: parent, query: nil, limit: limit)
         return .object([("items", .array(units.map(platform.render)))])
     }
 

@@ -239,6 +239,9 @@ struct WeChatController {
     }
 
     static func acknowledgement(_ c: Case) -> String {
+        if c.finalCase != nil { // 终结: registered, and not accepted again
+            return "已收到您的诉求，查询码：\(c.trackingCode)。经核查，您反映的事项\(Lifecycle.matterFinalNotice)。"
+        }
         let due = c.deadlines.dispatch.map { "我们将于\(Platform.deadlineText($0))前转交承办单位办理，" } ?? ""
         return "已收到您的诉求，查询码：\(c.trackingCode)。\(due)发送“查询 \(c.trackingCode)”可查看办理进度。"
     }

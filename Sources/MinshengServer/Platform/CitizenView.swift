@@ -92,8 +92,8 @@ struct CitizenView: Sendable {
         stateText = Self.stateText(c.state)
         registeredAt = c.registeredAt
         evaluation = c.evaluation
-        canEvaluate = Lifecycle.permits(.evaluate, on: c, by: Self.citizen)
-        canReview = Lifecycle.permits(.review, on: c, by: Self.citizen) || Lifecycle.permits(.rereview, on: c, by: Self.citizen)
+        canEvaluate = Lifecycle.permits(.evaluate, on: c, by: Self.citizen, at: now)
+        canReview = Lifecycle.permits(.review, on: c, by: Self.citizen, at: now) || Lifecycle.permits(.rereview, on: c, by: Self.citizen, at: now)
         // The unit that answered (or decided), not the center the case returned to.
         let answering = c.reply?.unit ?? c.leadUnit
         let rejecter = events.last { $0.action == .reject }?.unit ?? c.leadUnit
@@ -133,7 +133,8 @@ struct CitizenView: Sendable {
         reply = c.reply.map { ReplyView(kind: $0.result, unitID: $0.unit, result: $0.result.label, text: redact($0.text), at: $0.at, unit: unitName($0.unit)) }
         if let r = c.rejection, c.state == .rejected {
             rejectionRoute = r
-            rejectionText = Self.rejectionText(r)
+            // 终结: the same matter registered again is not accepted, and the citizen is told why (the statute).
+            rejectionText = c.finalCase != nil ? (c.rejectionNotice ?? Self.rejectionText(r)) : Self.rejectionText(r)
         }
         let holderName = unit ?? "承办单位"
         switch c.state {
@@ -196,7 +197,7 @@ struct CitizenView: Sendable {
             ("unitName", .opt(unit)),
             ("dueLabel", .opt(dueLabel)),
             ("due", .time(due)),
-            ("dueText", .opt(due.map(Platform.deadlineText))),
+            ("dueText", .opt(due?.deadlineText)),
             ("endedLabel", .opt(endedLabel)),
             ("endedAt", .time(endedAt)),
             ("reply", reply.map { r in .object([("result", .string(r.kind.rawValue)), ("resultLabel", .string(r.result)),
@@ -204,7 +205,7 @@ struct CitizenView: Sendable {
             ("evaluation", .opt(evaluation?.rawValue)),
             ("evaluationLabel", .opt(evaluation?.label)),
             ("rejection", rejectionRoute.map { r in .object([("route", .string(r.rawValue)), ("label", .string(r.label)),
-                                                             ("text", .opt(rejectionText))]) } ?? .null),
+                                                             ("text", .opt(rejectionText)), ("notice", .opt(rejectionText))]) } ?? .null),
             ("canEvaluate", .bool(canEvaluate)),
             ("canReview", .bool(canReview)),
             ("timeline", .array(timeline.map { .object([("at", .time($0.at)), ("step", .string($0.step.rawValue)), ("label", .string($0.text))]) })),
@@ -216,7 +217,7 @@ struct CitizenView: Sendable {
         [
             "code": trackingCode, "title": title, "state": stateText, "stateKey": state.rawValue, "summary": summary,
             "registered": Web.time(registeredAt), "unitLabel": unitLabel, "unit": unit,
-            "dueLabel": dueLabel, "due": due.map(Platform.deadlineText),
+            "dueLabel": dueLabel, "due": due?.deadlineText,
             "endedLabel": endedLabel, "ended": endedAt.map { Web.time($0) },
             "reply": reply.map { r in ["result": r.result, "text": r.text, "at": Web.time(r.at), "unit": r.unit as Any] as [String: Any] },
             "evaluation": evaluation?.label, "rejection": rejectionText,
@@ -229,7 +230,7 @@ struct CitizenView: Sendable {
     var message: String {
         var lines = ["查询码 \(trackingCode)《\(title)》", "状态：\(stateText)。\(summary)"]
         if let u = unit { lines.append("\(unitLabel)：\(u)") }
-        if let l = dueLabel, let d = due { lines.append("\(l)：\(Platform.deadlineText(d))") }
+        if let l = dueLabel, let d = due { lines.append("\(l)：\(d.deadlineText)") }
         if let r = reply { lines.append("答复（\(r.result)）：" + String(r.text.prefix(300))) }
         if canEvaluate { lines.append("请凭查询码和手机号后四位在网上评价答复；对答复有意见的，可申请复查。") }
         return lines.joined(separator: "\n")

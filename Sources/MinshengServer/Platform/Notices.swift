@@ -26,7 +26,12 @@ extension Platform {
 
     /// The citizen's acknowledgement (受理回执) with the tracking code, queued at registration when the channel asks.
     static func acknowledgementText(_ c: Case, center: Unit) -> String {
-        "【民生诉求】您的诉求《\(PublicText.redact(c.title).prefix(20))》已由\(center.name)受理登记，查询码\(c.trackingCode)。"
+        if c.finalCase != nil {
+            // 终结: registered, and not accepted again; the citizen is told so and why.
+            return "【民生诉求】您的诉求《\(PublicText.redact(c.title).prefix(20))》已由\(center.name)登记，查询码\(c.trackingCode)。"
+                + "经核查，该事项\(Lifecycle.matterFinalNotice)。"
+        }
+        return "【民生诉求】您的诉求《\(PublicText.redact(c.title).prefix(20))》已由\(center.name)受理登记，查询码\(c.trackingCode)。"
             + "我们将转交承办单位办理并答复您，凭查询码和手机号后四位可在网上查询办理进度。"
     }
 
@@ -91,15 +96,8 @@ extension Platform {
         }
     }
 
-    /// A deadline (exclusive, at a midnight) as the day it ends on: "2026年11月24日24时".
-    static func deadlineText(_ due: Instant) -> String {
-        let local = ChinaTime.day(of: due.adding(seconds: -1))
-        let startOfNext = ChinaTime.endOf(local)
-        if startOfNext == due { return "\(local.year)年\(local.month)月\(local.day)日24时" }
-        let secs = due.seconds - ChinaTime.calendarStart(of: ChinaTime.day(of: due)).seconds
-        let d = ChinaTime.day(of: due)
-        return "\(d.year)年\(d.month)月\(d.day)日\(secs / 3600)时\(pad(Int(secs % 3600 / 60)))分"
-    }
+    /// A deadline as every notice words it ("2026年2月25日24时" for the instant 2026-02-26T00:00): `Instant.deadlineText`,
+    /// the domain's one wording of "by the end of day D".
+    static func deadlineText(_ due: Instant) -> String { due.deadlineText }
 
-    private static func pad(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
 }

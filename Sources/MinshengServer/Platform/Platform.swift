@@ -97,6 +97,11 @@ public final class Platform: Sendable {
     public let hotspotCache = HotspotCache()
     /// Counters and gauges for `/metrics`.
     public let metrics = ServerMetrics()
+    /// Matter profiles of earlier cases (repeat detection), by case id: a case's title, content and address never
+    /// change, so each is profiled once, not once per later request of the same citizen. Dropped whole past
+    /// `matterProfileLimit` entries.
+    let matterProfiles = Mutex<[CaseID: MatterProfile]>([:])
+    static let matterProfileLimit = 8_192
     let logger: Logger
 
     public init(store: any CaseStore, clock: any TimeSource, calendar: WorkCalendar,
@@ -282,16 +287,33 @@ public final class Platform: Sendable {
             c.suggestion = Suggestion(category: label, confidence: Int((confidence * 1000).rounded()),
                                       unit: suggestedUnit(for: label, near: draft.locationUnit))
         }
-        // 重复件: the same citizen about the same matter (same category) within 90 days links to the earlier case and
-        // proposes the matter for leader ownership.
+        // 重复件: the same citizen about the same matter within 90 days links to the earlier case (the first of its
+        // chain) and proposes the matter for leader ownership. The same matter is the same words and the same site
+        // (`sameMatter`), whatever category was given or suggested. 终结: when that matter's re-review ended it, however
+        // long ago, the request is registered and at once not accepted (below).
         let citizenKey = draft.citizenKey ?? (citizen.phone ?? citizen.idNumber).map(sealer.citizenKey)
-        if let key = citizenKey, let matter = c.category ?? c.suggestion?.category {
+        var finalCase: CaseID?
+        if let key = citizenKey {
+            // Final cases first (rare), then the newest first: compared one by one until the newest repeat is found.
             let earlier = try await store.matters(citizenKey: key, since: received.adding(seconds: -90 * 86_400), limit: 20)
-            if let first = earlier.first(where: { $0.matter == matter }) {
-                c.repeatOf = first.repeatOf ?? first.id
-                c.leaderProposed = true
+            var link: CitizenMatter?
+            if !earlier.isEmpty {
+                let mine = MatterSimilarity.profile(title: draft.title, text: draft.content, address: draft.address)
+                for m in earlier {
+                    if m.state == .final {
+                        if finalCase == nil, sameMatter(mine, at: draft.locationUnit, as: m) { finalCase = m.id; link = m }
+                    } else if sameMatter(mine, at: draft.locationUnit, as: m) {
+                        link = m
+                        break
+                    }
+                }
+            }
+            if let link {
+                c.repeatOf = link.repeatOf ?? link.id
+                c.leaderProposed = finalCase == nil
             }
         }
+        c.finalCase = finalCase
         // Near-duplicates from anyone (the same text reposted or copied), and risk words (self-harm, threats,
         // gatherings, extreme acts): linked and flagged on the case, the risk announced to the center at once.
         let signature = intelligence.duplicates.signature(title: draft.title, text: draft.content)
@@ -324,11 +346,39 @@ public final class Platform: Sendable {
         if !c.similar.isEmpty { event.data["similar"] = c.similar.map(String.init).joined(separator: ",") }
         if let r = registered.repeatOf { event.data["repeatOf"] = String(r) }
         for (k, v) in draft.eventData where event.data[k] == nil { event.data[k] = v }
-        let reg = Registration(case: registered, events: [event], alert: Lifecycle.alertThresholds(of: registered, rules: rules),
+        var events = [event]
+        if let finalCase {
+            // 《信访工作条例》第三十六条: after re-review the same matter is not accepted again. Registered (nothing
+            // received is lost), then at once 不予受理 with the legal reason, linked to the final case.
+            let (refused, refusal) = Lifecycle.refuseFinalMatter(registered, finalCase: finalCase, by: actor, at: max(now, registered.registeredAt))
+            registered = refused
+            events.append(refusal)
+        }
+        (registered, events) = chained(registered, events)
+        let reg = Registration(case: registered, events: events, alert: Lifecycle.alertThresholds(of: registered, rules: rules),
                                clientKey: clientKey, nextNotice: Lifecycle.nextNotice(of: registered, rules: rules),
                                citizenKey: citizenKey, notices: notices,
                                acknowledgedAt: AcknowledgementTarget.atRegistration(draft.channel) ? now : nil)
         return (reg, signature)
+    }
+
+    /// Whether a new request (its matter profile and place) is about the same matter as an earlier case of the same
+    /// citizen: the same words of the matter, with a lower bar at the same site (a named place or address in
+    /// common, or the same town or village).
+    func sameMatter(_ mine: MatterProfile, at location: UnitID?, as earlier: CitizenMatter) -> Bool {
+        let theirs: MatterProfile
+        if let cached = matterProfiles.withLock({ $0[earlier.id] }) {
+            theirs = cached
+        } else {
+            theirs = MatterSimilarity.profile(title: earlier.title, text: earlier.content, address: earlier.address)
+            matterProfiles.withLock { m in
+                if m.count >= Self.matterProfileLimit { m.removeAll(keepingCapacity: true) }
+                m[earlier.id] = theirs
+            }
+        }
+        var locality = false
+        if let a = location, a == earlier.locationUnit, let u = unit(a) { locality = u.level >= .town }
+        return MatterSimilarity.sameMatter(mine, theirs, sameLocality: locality)
     }
 
     /// Takes one step on a case: the lifecycle decides, the store writes case and event in one transaction.
@@ -337,7 +387,13 @@ public final class Platform: Sendable {
         try checkUnits(in: step)
         return try await store.update(id) { [self] old in
             let rules = self.rules(for: old)
-            let (c, event) = try Lifecycle.apply(step, to: old, by: actor, at: now, note: note, rules: rules)
+            var step = step
+            if case .takeOwnership = step {
+                // Another leader's case is taken over only from above: resolved here, against the owner of this moment.
+                step = .takeOwnership(outranksOwner: old.owner.map { self.outranks(actor.unit, $0.unit) } ?? false)
+            }
+            let (applied, stepEvent) = try Lifecycle.apply(step, to: old, by: actor, at: now, note: note, rules: rules)
+            let (c, event) = self.chained(applied, stepEvent)
             return CaseChange(case: c, event: event, alert: Lifecycle.alertThresholds(of: c, rules: rules),
                               nextNotice: Lifecycle.nextNotice(of: c, rules: rules),
                               notices: self.deliveryNotices(old, c, at: now) + self.supervisionNotices(event, c, at: now)
@@ -352,17 +408,30 @@ public final class Platform: Sendable {
         let raised = ResultBox<AlertLevel?>()
         _ = try await store.update(id) { [self] old in
             let rules = self.rules(for: old)
-            guard let (c, event, level) = Lifecycle.raiseAlert(old, at: now, rules: rules) else {
+            guard let (unlinked, raisedEvent, level) = Lifecycle.raiseAlert(old, at: now, rules: rules) else {
                 // Nothing new (the case moved on since it was indexed): just set its next instant right.
                 var next = Lifecycle.nextNotice(of: old, rules: rules)
                 if let n = next, n <= now { next = now.adding(seconds: 60) } // never spin on a case
                 return CaseChange(case: old, event: nil, alert: Lifecycle.alertThresholds(of: old, rules: rules), nextNotice: next)
             }
             raised.set(level)
+            let (c, event) = self.chained(unlinked, raisedEvent)
             return CaseChange(case: c, event: event, alert: Lifecycle.alertThresholds(of: c, rules: rules),
                               nextNotice: Lifecycle.nextNotice(of: c, rules: rules), notices: self.alertNotices(c, level: level, at: now))
         }
         return raised.get() ?? nil
+    }
+
+    /// Whether `unit` is above `other` in the tree (an ancestor of it); a platform-wide actor (no unit) is above all.
+    func outranks(_ unit: UnitID?, _ other: UnitID?) -> Bool {
+        guard let unit else { return true }
+        guard let other else { return false }
+        var cur = self.unit(other)?.parentID
+        while let c = cur {
+            if c == unit { return true }
+            cur = self.unit(c)?.parentID
+        }
+        return false
     }
 
     private func checkUnits(in step: Step) throws {

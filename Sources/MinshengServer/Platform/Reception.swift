@@ -195,6 +195,7 @@ extension Platform {
                                                            note: "群众取消领导接访日预约（原定 \(Web.time(when))），名额已释放", rules: rules)
                 changed.appointment = nil
                 event.data["reception.cancelled"] = when.description
+                (changed, event) = self.chained(changed, event)
                 return CaseChange(case: changed, event: event, alert: Lifecycle.alertThresholds(of: changed, rules: rules),
                                   nextNotice: Lifecycle.nextNotice(of: changed, rules: rules))
             }

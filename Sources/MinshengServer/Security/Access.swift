@@ -68,16 +68,20 @@ extension Platform {
                            details: [("action", .string(action.rawValue))])
         }
         let make = { (r: Role) in Actor(id: "user:\(user.id)", name: user.name, role: r, unit: user.unit) }
-        if let c, let good = fitting.first(where: { Lifecycle.permits(action, on: c, by: make($0)) }) { return make(good) }
+        let now = clock.now()
+        if let c, let good = fitting.first(where: { Lifecycle.permits(action, on: c, by: make($0), at: now) }) { return make(good) }
         return make(first)
     }
 
     /// The steps `user` may take on `c` now.
     public func permittedActions(_ c: Case, for user: User) -> [Action] {
-        Lifecycle.allowedActions(in: c.state).filter { a in
-            user.roles.contains { r in
+        let now = clock.now()
+        return Lifecycle.allowedActions(in: c.state).filter { a in
+            // Another leader's case is offered only to a leader above them (the tree is the platform's to read).
+            if a == .takeOwnership, let o = c.owner, !outranks(user.unit, o.unit) { return false }
+            return user.roles.contains { r in
                 Self.caseRoles.contains(r) && a.roles.contains(r)
-                    && Lifecycle.permits(a, on: c, by: Actor(id: "user:\(user.id)", name: user.name, role: r, unit: user.unit))
+                    && Lifecycle.permits(a, on: c, by: Actor(id: "user:\(user.id)", name: user.name, role: r, unit: user.unit), at: now)
             }
         }
     }

@@ -44,7 +44,7 @@ enum ActionForms {
         case .fieldCheck: [select("kind", "核查类型", FieldCheckKind.self), Field(name: "finding", label: "核查结果", kind: .textarea, required: true)]
         case .holdAccountable: [select("kind", "问责方式", AccountabilityKind.self), text]
         case .note, .remind: [Field(name: "note", label: a == .remind ? "催办意见" : "备注", kind: .textarea, required: true)]
-        case .sign, .approveReturn, .resume, .close, .takeOwnership, .register, .raiseAlert: []
+        case .sign, .approveReturn, .resume, .close, .takeOwnership, .releaseOwnership, .register, .raiseAlert: []
         }
     }
 

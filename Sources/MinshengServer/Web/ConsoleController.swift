@@ -141,7 +141,7 @@ struct ConsoleController {
     static func describe(_ data: [String: String], platform: Platform) -> [String] {
         func label<E: DomainEnum>(_ t: E.Type, _ v: String) -> String { E(rawValue: v)?.label ?? v }
         let order = ["toUnit", "unit", "mode", "result", "route", "reason", "amount", "caseClass", "evaluation", "service",
-                     "kind", "channel", "repeatOf", "similar", "risks", "ownerName", "level"]
+                     "kind", "channel", "repeatOf", "finalCase", "similar", "risks", "ownerName", "level", "due"]
         var out: [String] = []
         for k in order {
             guard let v = data[k], !v.isEmpty else { continue }
@@ -158,6 +158,8 @@ struct ConsoleController {
             case "kind": out.append("类型：" + (CaseKind(rawValue: v)?.label ?? FieldCheckKind(rawValue: v)?.label ?? AccountabilityKind(rawValue: v)?.label ?? v))
             case "channel": out.append("渠道：" + label(Channel.self, v))
             case "repeatOf": out.append("重复件，首件 #" + v)
+            case "finalCase": out.append("终结件 #" + v)
+            case "due": if let s = Int64(v) { out.append("期限：" + Instant(seconds: s).deadlineText) }
             case "similar": out.append("相似诉求 " + v.split(separator: ",").map { "#" + $0 }.joined(separator: " "))
             case "risks": out.append("风险：" + v.split(separator: ",").map { platform.riskName(String($0)) }.joined(separator: "、"))
             case "ownerName": out.append("领办人：" + v)
@@ -225,7 +227,7 @@ struct ConsoleController {
                 "id": s.id, "title": s.title, "code": s.trackingCode, "state": s.state.label,
                 "alert": s.alert.rawValue, "alertLabel": s.alert == .normal ? "正常" : s.alert.label,
                 "kind": s.kind.label, "channel": s.channel.label, "holder": platform.unit(s.holder)?.name ?? "",
-                "due": Web.time(s.due), "overdue": s.due.map { $0 < now } ?? false, "registered": Web.time(s.registeredAt),
+                "due": Web.deadline(s.due), "overdue": s.due.map { $0 < now } ?? false, "registered": Web.time(s.registeredAt),
                 "risk": s.risk,
                 "groupVisit": (s.visitors ?? 0) >= Case.groupVisitSize, "visitors": s.visitors.map(String.init) ?? "",
                 "scans": s.channel == .letter && s.attachments > 0 ? "\(s.attachments)页" : "",
@@ -251,6 +253,10 @@ struct ConsoleController {
         var flash: [String: Any]?
         if params.get("done") == "disclose" { flash = ["kind": "ok", "text": "已完成：选登公开（已隐去个人信息）"] }
         else if let done = params.get("done"), let a = Action(rawValue: String(done)) { flash = ["kind": "ok", "text": "已完成：\(a.label)"] }
+        if params.get("done") == "matterFinal" {
+            // Registered, and at once not accepted: the registrar is told plainly, to tell the citizen.
+            flash = ["kind": "bad", "text": "已登记，但该事项\(Lifecycle.matterFinalNotice)：本件已按不予受理办结，请告知群众。"]
+        }
         return try await renderCase(p, id: id, flash: flash, unitQuery: params.get("unitq").map { String($0) }, openAction: params.get("for").map { String($0) })
     }
 
@@ -275,10 +281,11 @@ struct ConsoleController {
             "lead": c0.leadUnit.flatMap(platform.unit)?.name ?? "",
             "coHandlers": c0.coHandlers.compactMap(platform.unit).map(\.name).joined(separator: "、"),
             "owner": c0.owner.map { "\($0.name)（\(Web.time($0.since))起）" } ?? "",
-            "registered": Web.time(c0.registeredAt), "due": Web.time(c0.currentDue),
+            "registered": Web.time(c0.registeredAt), "due": Web.deadline(c0.currentDue),
             "alert": alert.level.rawValue, "alertLabel": alert.level == .normal ? "正常" : alert.level.label,
             "nextChange": Web.time(alert.nextChange),
             "paused": c0.pause != nil, "repeatOf": c0.repeatOf ?? 0, "isRepeat": c0.repeatOf != nil,
+            "finalCase": c0.finalCase, "finalNotice": c0.finalCase == nil ? "" : Lifecycle.matterFinalNotice,
             "risks": c0.risks.map(platform.riskName).joined(separator: "、"),
             "visitors": c0.visitors.map(String.init) ?? "", "groupVisit": c0.isGroupVisit, "isLetter": c0.channel == .letter,
             "appointment": Web.time(c0.appointment),
@@ -286,7 +293,7 @@ struct ConsoleController {
             "reply": c0.reply.map { r in ["result": r.result.label, "text": r.text, "at": Web.time(r.at), "unit": r.unit.flatMap(platform.unit)?.name ?? ""] as [String: Any] } as Any,
             "evaluation": c0.evaluation?.label ?? "",
             "deadlines": [("分拨", c0.deadlines.dispatch), ("签收", c0.deadlines.sign), ("退单", c0.deadlines.object), ("受理", c0.deadlines.accept),
-                          ("答复", c0.deadlines.reply)].compactMap { name, t in t.map { ["name": name, "at": Web.time($0), "past": $0 < now] as [String: Any] } },
+                          ("答复", c0.deadlines.reply)].compactMap { name, t in t.map { ["name": name, "at": Web.deadline($0), "past": $0 < now] as [String: Any] } },
         ])
         c["citizen"] = Web.compact([
             "name": citizen.anonymous ? (citizen.name == nil ? "" : "匿名") : citizen.name.map(Contact.maskName) ?? "",
@@ -506,7 +513,7 @@ struct ConsoleController {
             let pagesIn = try files?.acceptPages(scans) ?? []
             let (c, _, _) = try await cases.register(json: .object(body), user: p.user, idempotencyKey: f["_key"].map { "web:" + $0 })
             if let files, !pagesIn.isEmpty { _ = try await files.attach(pagesIn, to: c.id, store: platform.store, at: platform.clock.now()) }
-            return Web.redirect("/console/cases/\(c.id)?done=register")
+            return Web.redirect("/console/cases/\(c.id)?done=\(c.finalCase == nil ? "register" : "matterFinal")")
         } catch {
             let e = APIError.from(error)
             if e.status == .internalServerError || e.status == .forbidden { throw error }

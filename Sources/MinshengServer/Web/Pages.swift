@@ -113,6 +113,9 @@ enum Web {
         return out
     }
 
+    /// A deadline in the words of every notice ("2026年2月25日24时" for the instant 2026-02-26 00:00): `Instant.deadlineText`.
+    static func deadline(_ i: Instant?) -> String { i?.deadlineText ?? "" }
+
     static func time(_ i: Instant?) -> String {
         guard let i else { return "" }
         let d = i.description // 2026-11-02T09:00:00+08:00

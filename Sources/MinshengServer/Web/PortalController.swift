@@ -125,9 +125,10 @@ struct PortalController {
                                                                       size: p.bytes.count, at: platform.clock.now()))
             }
         }
-        return pages.html("portal-done", ["portal": true, "code": c0.trackingCode, "title": c0.title,
-                                          "phone4": (v["phone"] ?? "").filter(\.isNumber).suffix(4).description,
-                                          "photos": photos.count])
+        var done: [String: Any] = ["portal": true, "code": c0.trackingCode, "title": c0.title,
+                                   "phone4": (v["phone"] ?? "").filter(\.isNumber).suffix(4).description, "photos": photos.count]
+        if c0.finalCase != nil { done["flash"] = ["kind": "bad", "text": "经核查，您反映的事项\(Lifecycle.matterFinalNotice)。"] } // 终结: not accepted again
+        return pages.html("portal-done", done)
     }
 
     func trackContext(_ c: Case, phone4: String) async throws -> [String: Any] {
