@@ -571,7 +571,7 @@ extension Lifecycle {
     }
 
     /// Whether `actor` may take `action` on `c` at `now`, by the same checks `apply` makes before it reads the
-    /// step's fields (state, role, pause, unit, and the conditions of the moment: windows, a denied return, the
+    /// step's fields (state, role, pause, unit, and the conditions of the moment: windows, a denied objection, the
     /// owner): what a console offers as buttons and what the citizen's view calls `canReview`.
     public static func permits(_ action: Action, on c: Case, by actor: Actor, at now: Instant) -> Bool {
         guard allowedActions(in: c.state).contains(action), actor.role == .admin || action.roles.contains(actor.role) else { return false }
@@ -584,7 +584,7 @@ extension Lifecycle {
     }
 
     /// What a step needs besides state, role and unit, read from the case and the time alone (never from the
-    /// step's fields): windows, a denied return, the owner.
+    /// step's fields): windows, a denied objection, the owner.
     private static func checkConditions(_ action: Action, _ c: Case, _ actor: Actor, at now: Instant) throws(LifecycleError) {
         func within(_ window: Instant?) throws(LifecycleError) {
             guard let window else { throw .noPendingRequest(action: action) }

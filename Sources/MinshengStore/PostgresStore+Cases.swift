@@ -366,24 +366,33 @@ extension PostgresStore {
     }
 
     public func matters(citizenKey: String, since: Instant, limit: Int) async throws -> [CitizenMatter] {
-        try await read { db in
-            try await db.raw("""
-                SELECT id, category, d #>> '{suggestion,category}' AS suggested, (d ->> 'repeatOf')::bigint AS repeat_of, title, \
-                left(d ->> 'content', \(literal: CitizenMatter.contentPrefix)) AS content, d ->> 'address' AS address, location_unit, state \
-                FROM (SELECT *, doc::jsonb AS d FROM cases \
-                      WHERE citizen_key = \(bind: citizenKey) AND (registered_at >= \(bind: since.seconds) OR state = 'final')) c \
-                ORDER BY state = 'final' DESC, registered_at DESC, id DESC LIMIT \(literal: max(1, min(limit, 100)))
-                """).all().map {
-                CitizenMatter(id: try $0.decode(column: "id", as: Int64.self), category: try $0.decode(column: "category", as: String?.self),
-                              suggestedCategory: try $0.decode(column: "suggested", as: String?.self),
-                              repeatOf: try $0.decode(column: "repeat_of", as: Int64?.self),
-                              title: try $0.decode(column: "title", as: String.self),
-                              content: try $0.decode(column: "content", as: String?.self) ?? "",
-                              address: try $0.decode(column: "address", as: String?.self),
-                              locationUnit: try $0.decode(column: "location_unit", as: Int64?.self),
-                              state: CaseState(rawValue: try $0.decode(column: "state", as: String.self)))
+        // Two reads in index order, each stopping at `limit`: the final cases (their partial index), then the window.
+        let n = max(1, min(limit, 100))
+        func rows(_ condition: SQLQueryString) async throws -> [CitizenMatter] {
+            try await self.read { db in
+                try await db.raw("""
+                    SELECT id, category, d #>> '{suggestion,category}' AS suggested, (d ->> 'repeatOf')::bigint AS repeat_of, title, \
+                    left(d ->> 'content', \(literal: CitizenMatter.contentPrefix)) AS content, d ->> 'address' AS address, location_unit, state \
+                    FROM (SELECT id, category, title, location_unit, state, registered_at, doc::jsonb AS d FROM cases \
+                          WHERE citizen_key = \(bind: citizenKey) AND \(condition) \
+                          ORDER BY registered_at DESC, id DESC LIMIT \(literal: n)) c \
+                    ORDER BY registered_at DESC, id DESC
+                    """).all().map {
+                    CitizenMatter(id: try $0.decode(column: "id", as: Int64.self), category: try $0.decode(column: "category", as: String?.self),
+                                  suggestedCategory: try $0.decode(column: "suggested", as: String?.self),
+                                  repeatOf: try $0.decode(column: "repeat_of", as: Int64?.self),
+                                  title: try $0.decode(column: "title", as: String.self),
+                                  content: try $0.decode(column: "content", as: String?.self) ?? "",
+                                  address: try $0.decode(column: "address", as: String?.self),
+                                  locationUnit: try $0.decode(column: "location_unit", as: Int64?.self),
+                                  state: CaseState(rawValue: try $0.decode(column: "state", as: String.self)))
+                }
             }
         }
+        let finals = try await rows("state = 'final'")
+        let recent = try await rows("registered_at >= \(bind: since.seconds)")
+        var seen = Set<CaseID>()
+        return Array((finals + recent).filter { seen.insert($0.id).inserted }.prefix(n))
     }
 
     public func supervisionRecord(unit: UnitID, limit: Int) async throws -> [CaseEvent] {

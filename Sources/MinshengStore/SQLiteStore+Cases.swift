@@ -252,21 +252,28 @@ extension SQLiteStore {
     }
 
     public func matters(citizenKey: String, since: Instant, limit: Int) async throws -> [CitizenMatter] {
-        let rows = try await readerConnection.query("""
+        // Two reads in index order, each stopping at `limit`: the final cases (their partial index), then the window.
+        let columns = """
             SELECT id, category, json_extract(doc, '$.suggestion.category') AS suggested, json_extract(doc, '$.repeatOf') AS repeat_of, \
             title, substr(json_extract(doc, '$.content'), 1, \(CitizenMatter.contentPrefix)) AS content, json_extract(doc, '$.address') AS address, \
-            location_unit, state \
-            FROM cases WHERE citizen_key = ? AND (registered_at >= ? OR state = 'final') \
-            ORDER BY state = 'final' DESC, registered_at DESC, id DESC LIMIT ?
-            """, [.text(citizenKey), .integer(Int(since.seconds)), .integer(max(1, min(limit, 100)))])
-        return rows.compactMap { row in
-            guard let id = row.column("id")?.integer else { return nil }
-            return CitizenMatter(id: Int64(id), category: row.column("category")?.string, suggestedCategory: row.column("suggested")?.string,
+            location_unit, state FROM cases
+            """
+        let n = max(1, min(limit, 100))
+        let finals = try await readerConnection.query(
+            "\(columns) INDEXED BY cases_citizen_final WHERE citizen_key = ? AND state = 'final' ORDER BY registered_at DESC, id DESC LIMIT ?",
+            [.text(citizenKey), .integer(n)])
+        let recent = try await readerConnection.query(
+            "\(columns) WHERE citizen_key = ? AND registered_at >= ? ORDER BY registered_at DESC, id DESC LIMIT ?",
+            [.text(citizenKey), .integer(Int(since.seconds)), .integer(n)])
+        var seen = Set<Int64>()
+        return (finals + recent).compactMap { row in
+            guard let id = row.column("id")?.integer.map(Int64.init), seen.insert(id).inserted else { return nil }
+            return CitizenMatter(id: id, category: row.column("category")?.string, suggestedCategory: row.column("suggested")?.string,
                                  repeatOf: row.column("repeat_of")?.integer.map(Int64.init), title: row.column("title")?.string ?? "",
                                  content: row.column("content")?.string ?? "", address: row.column("address")?.string,
                                  locationUnit: row.column("location_unit")?.integer.map(Int64.init),
                                  state: row.column("state")?.string.flatMap(CaseState.init(rawValue:)))
-        }
+        }.prefix(n).map { $0 }
     }
 
     public func supervisionRecord(unit: UnitID, limit: Int) async throws -> [CaseEvent] {

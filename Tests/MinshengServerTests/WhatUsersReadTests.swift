@@ -95,6 +95,17 @@ struct WhatUsersReadTests {
             let refused = try #require(try await h.platform.store.case(Int64(id)))
             #expect(WeChatController.acknowledgement(refused).contains("已经复核终结，不再受理"))
 
+            // The console's quick entry tells the registrar plainly.
+            let entry = try await h.send(.post, "/console/new", body: formBody([
+                ("channel", "phone"), ("kind", "complaint"), ("title", "拆迁补偿不合理"), ("content", "丽发新城小区房屋拆迁补偿标准过低，要求提高。"),
+                ("name", "王先生"), ("phone", "13800001234"), ("address", "渝中区丽发新城小区"), ("_key", "final-1")]), headers: formHeaders)
+            #expect(entry.status == .seeOther, "\(entry.text)")
+            let location = try #require(entry.headers[.location])
+            #expect(location.hasSuffix("?done=matterFinal"))
+            let shown = try await h.get(location)
+            #expect(shown.text.contains("已登记，但该事项已经复核终结，不再受理（《信访工作条例》第三十六条）"))
+            #expect(shown.text.contains("终结件 <a href=\"/console/cases/\(final)\">#\(final)</a>"))
+
             // Another matter of the same citizen, and the same matter from someone else, are accepted as usual.
             let other = try await h.post("/api/v1/cases", Self.body(title: "小区门口路灯不亮", content: "路灯坏了两周，晚上很黑。",
                                                                     category: "城乡建设", address: "渝中区丽发新城小区"))
