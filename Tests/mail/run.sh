@@ -117,6 +117,8 @@ MINSHENG_DEMO_PASSWORD=mailtest1234 "$BIN" serve --demo --db "$DB" --port "$PORT
 SERVER=$!
 for _ in $(seq 1 300); do grep -q "API:" "$TMP/server2.log" 2>/dev/null && break; sleep 0.5; done
 grep -q "API:" "$TMP/server2.log" || { tail -20 "$TMP/server2.log" >&2; fail "server did not start again"; }
+# "API:" is printed before the listener is up: wait until it answers.
+for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
 API="http://127.0.0.1:$PORT/api/v1"
 post_case() {  # prints the HTTP status, then the body
     curl -s -o "$TMP/post.json" -w '%{http_code}' -X POST "$API/public/cases" -H 'Content-Type: application/json' \
