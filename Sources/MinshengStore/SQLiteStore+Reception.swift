@@ -57,7 +57,7 @@ extension SQLiteStore {
             let live = try await conn.query("SELECT id FROM reception_bookings WHERE case_id = ? AND cancelled_at IS NULL", [.integer(Int(caseID))])
             guard let bid = live.first?.column("id")?.integer else { throw StoreError.conflict("no_booking") }
             _ = try await conn.query("UPDATE reception_bookings SET cancelled_at = ? WHERE id = ?", [.integer(Int(at.seconds)), .integer(bid)])
-            return try await self.applyUpdate(caseID, step)
+            return try await self.applyUpdate(self.writer, caseID, step)
         }
     }
 
