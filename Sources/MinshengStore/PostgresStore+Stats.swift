@@ -5,17 +5,9 @@ import SQLKit
 extension PostgresStore {
     // MARK: Dashboard and statistics
 
-    /// The scope filter of the dashboard's counts: the case's holder, center or location is one of the units (an
-    /// int8[] bound once).
-    static func scopeCondition(_ scope: Set<UnitID>?) -> SQLQueryString {
-        guard let scope else { return "" }
-        let list = scope.sorted()
-        return " AND (holder_unit = ANY(\(bind: list)) OR center_unit = ANY(\(bind: list)) OR location_unit = ANY(\(bind: list)))"
-    }
-
     public func caseVolume(from: Instant, to: Instant, scope: Set<UnitID>?) async throws -> CaseVolume {
         guard from < to else { return CaseVolume() }
-        let base: SQLQueryString = "FROM cases WHERE registered_at >= \(bind: from.seconds) AND registered_at < \(bind: to.seconds)\(Self.scopeCondition(scope))"
+        let base: SQLQueryString = "FROM cases WHERE registered_at >= \(bind: from.seconds) AND registered_at < \(bind: to.seconds)\(unsafeRaw: Self.scopeCondition(scope))"
         let offset = Int64(ChinaTime.offsetSeconds)
         return try await snapshot { db in
             var v = CaseVolume()
@@ -36,39 +28,6 @@ extension PostgresStore {
         }
     }
 
-    public func caseCountsByState() async throws -> [CaseState: Int] {
-        let rows = try await read { db in try await db.raw("SELECT state, COUNT(*) AS n FROM cases GROUP BY state").all() }
-        var out: [CaseState: Int] = [:]
-        for row in rows {
-            guard let s = CaseState(rawValue: try row.decode(column: "state", as: String.self)) else { continue }
-            out[s] = try row.decode(column: "n", as: Int.self)
-        }
-        return out
-    }
-
-    public func openCasesByAlert(scope: Set<UnitID>?, now: Instant) async throws -> [AlertLevel: Int] {
-        let t = now.seconds
-        let rows = try await read { db in
-            try await db.raw("""
-                SELECT CASE WHEN alarm_at <= \(bind: t) THEN 'alarm' WHEN urgent_at <= \(bind: t) THEN 'urgent' WHEN warn_at <= \(bind: t) THEN 'warning' \
-                ELSE alert_base END AS level, COUNT(*) AS n FROM cases WHERE is_open = 1\(Self.scopeCondition(scope)) GROUP BY 1
-                """).all()
-        }
-        var out: [AlertLevel: Int] = [:]
-        for row in rows {
-            guard let l = AlertLevel(rawValue: try row.decode(column: "level", as: String.self)) else { continue }
-            out[l, default: 0] += try row.decode(column: "n", as: Int.self)
-        }
-        return out
-    }
-
-    public func openRiskCases(scope: Set<UnitID>?) async throws -> Int {
-        try await read { db in
-            try await db.raw("SELECT COUNT(*) AS n FROM cases WHERE is_open = 1 AND risk = 1\(Self.scopeCondition(scope))").first()?
-                .decode(column: "n", as: Int.self) ?? 0
-        }
-    }
-
     public func hotspotCases(from: Instant, to: Instant, scope: Set<UnitID>?, limit: Int) async throws -> [HotspotCaseRow] {
         guard from < to, limit > 0 else { return [] }
         let rows = try await read { db in
@@ -76,7 +35,7 @@ extension PostgresStore {
                 SELECT id, title, doc::json->>'content' AS content,
                        COALESCE(category, doc::json->'suggestion'->>'category') AS cat,
                        holder_unit, location_unit, registered_at, citizen_key
-                FROM cases WHERE registered_at >= \(bind: from.seconds) AND registered_at < \(bind: to.seconds)\(Self.scopeCondition(scope))
+                FROM cases WHERE registered_at >= \(bind: from.seconds) AND registered_at < \(bind: to.seconds)\(unsafeRaw: Self.scopeCondition(scope))
                 ORDER BY registered_at, id LIMIT \(literal: limit)
                 """).all()
         }

@@ -22,6 +22,15 @@ protocol SQLStore: CaseStore, AccountStore {
     /// do); PostgreSQL takes a transaction-scoped advisory lock, which also covers rows that do not exist yet.
     func serialize(_ db: any SQLDatabase, _ key: SerialKey) async throws
 
+    /// The case list's full-text query in the engine's syntax; nil when the text has no indexable term.
+    static func textQuery(_ text: String) -> String?
+    /// A lone character (not in the bigram index), looked for in the title.
+    static func titleContains(_ ch: String) -> SQLQueryString
+    /// The matches of `query` with ids above `bound`, joined as `f(fid[, rank])`.
+    static func textJoin(_ query: String, above bound: Int64, ranked: Bool) -> SQLQueryString
+    /// ORDER BY for relevance: best first, then newest.
+    static var relevanceOrder: SQLQueryString { get }
+
     /// The text at `key` of the JSON document in `column` (SQLite `json_extract`, PostgreSQL `->>`).
     static func jsonText(_ column: String, _ key: String) -> String
     /// `column` contains `text`, case-insensitive for Latin letters (SQLite `LIKE`, PostgreSQL `ILIKE`).
