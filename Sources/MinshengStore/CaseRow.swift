@@ -6,13 +6,10 @@ import SQLKit
 /// registration inserts (each with its own bind type, `SQLiteData` or `PostgresBindings`), PostgreSQL's COPY loader, and
 /// the shared step update (`SQLStore.applyUpdate`).
 enum CaseRow {
-    /// When a column is written: only with a new case, with a new case and by every step, or only by a step.
-    enum Use { case insert, both, update }
-
     /// Feeds each column to `sink`, in order. Generic, so each sink is specialised and inlined: the hot insert paths
     /// bind exactly what they bound by hand before, with no value in between.
     @inline(__always)
-    static func columns<S: CaseColumnSink>(into s: inout S, id: CaseID, _ c: Case, doc: String, alert a: AlertThresholds,
+    static func columns<S: ColumnSink>(into s: inout S, id: CaseID, _ c: Case, doc: String, alert a: AlertThresholds,
                                            nextNotice: Instant?, clientKey: String?, citizenKey: String?, acknowledgedAt: Instant?) {
         s.int("id", id, .insert)
         s.text("tracking_code", c.trackingCode, .insert)
@@ -49,7 +46,7 @@ enum CaseRow {
 
     /// A registration's row (the insert columns), for `id`.
     @inline(__always)
-    static func insert<S: CaseColumnSink>(_ p: PreparedRegistration, id: CaseID, into s: inout S) {
+    static func insert<S: ColumnSink>(_ p: PreparedRegistration, id: CaseID, into s: inout S) {
         let r = p.registration
         columns(into: &s, id: id, r.case, doc: p.doc, alert: r.alert, nextNotice: r.nextNotice, clientKey: r.clientKey,
                 citizenKey: r.citizenKey, acknowledgedAt: r.acknowledgedAt)
@@ -76,33 +73,84 @@ enum CaseRow {
         return s.parts.joined(separator: ", ")
     }
 
-    private struct ColumnNames: CaseColumnSink {
-        var names: [String] = []
-        mutating func int(_ column: StaticString, _ value: Int64?, _ use: Use) { add(column, use) }
-        mutating func text(_ column: StaticString, _ value: String?, _ use: Use) { add(column, use) }
-        mutating func flag(_ column: StaticString, _ value: Bool, _ use: Use) { add(column, use) }
-        mutating func add(_ column: StaticString, _ use: Use) { if use != .update { names.append(column.description) } }
-    }
-
-    private struct Assignments: CaseColumnSink {
+    private struct Assignments: ColumnSink {
         var parts: [SQLQueryString] = []
-        mutating func int(_ column: StaticString, _ value: Int64?, _ use: Use) {
+        mutating func int(_ column: StaticString, _ value: Int64?, _ use: ColumnUse) {
             if use != .insert { parts.append("\(unsafeRaw: column.description) = \(bind: value)") }
         }
-        mutating func text(_ column: StaticString, _ value: String?, _ use: Use) {
+        mutating func text(_ column: StaticString, _ value: String?, _ use: ColumnUse) {
             if use != .insert { parts.append("\(unsafeRaw: column.description) = \(bind: value)") }
         }
-        mutating func flag(_ column: StaticString, _ value: Bool, _ use: Use) {
+        mutating func flag(_ column: StaticString, _ value: Bool, _ use: ColumnUse) {
             if use != .insert { parts.append("\(unsafeRaw: column.description) = \(bind: value ? 1 : 0)") }
         }
     }
 }
 
-/// Where `CaseRow.columns` puts each column's value: an engine's binds, a COPY row, an UPDATE's assignments. Flags
-/// are 0/1 integers (SMALLINT on PostgreSQL). A sink for an insert skips `.update` columns, one for an update skips
-/// `.insert` columns.
-protocol CaseColumnSink {
-    mutating func int(_ column: StaticString, _ value: Int64?, _ use: CaseRow.Use)
-    mutating func text(_ column: StaticString, _ value: String?, _ use: CaseRow.Use)
-    mutating func flag(_ column: StaticString, _ value: Bool, _ use: CaseRow.Use)
+/// The `case_events` row, described once: the registration inserts of both engines, the COPY loader and a step's
+/// event (`SQLStore.applyUpdate`) read it. Events are never updated: every column is `.insert`.
+enum EventRow {
+    @inline(__always)
+    static func columns<S: ColumnSink>(into s: inout S, _ e: CaseEvent, caseID: CaseID, data: String) {
+        s.int("case_id", caseID, .insert)
+        s.int("seq", Int64(e.seq), .insert)
+        s.text("action", e.action.rawValue, .insert)
+        s.int("at", e.at.seconds, .insert)
+        s.text("actor_id", e.actorID, .insert)
+        s.text("actor_name", e.actorName, .insert)
+        s.text("role", e.role.rawValue, .insert)
+        s.int("unit_id", e.unit, .insert)
+        s.text("from_state", e.fromState?.rawValue, .insert)
+        s.text("to_state", e.toState.rawValue, .insert)
+        s.text("note", e.note, .insert)
+        s.text("data", data, .insert)
+    }
+
+    /// The column names, in order.
+    static let names: [String] = {
+        var names = ColumnNames()
+        columns(into: &names, CaseEvent(caseID: 0, seq: 0, action: .note, at: Instant(seconds: 0), actorID: "", actorName: "", role: .admin,
+                                        unit: nil, fromState: nil, toState: .registered, note: "", data: [:]), caseID: 0, data: "")
+        return names.names
+    }()
+
+    static let list = names.joined(separator: ", ")
+
+    /// `INSERT INTO case_events (…) VALUES` (the rows' placeholders follow).
+    static let insertHead = "INSERT INTO case_events (" + list + ") VALUES"
+
+    /// `(value, …)`: one event's values, bound, for SQLKit.
+    static func values(_ e: CaseEvent, caseID: CaseID, data: String) -> SQLQueryString {
+        var s = Values()
+        columns(into: &s, e, caseID: caseID, data: data)
+        return "(\(binds: s.values))"
+    }
+
+    private struct Values: ColumnSink {
+        var values: [any Encodable & Sendable] = []
+        mutating func int(_ column: StaticString, _ value: Int64?, _ use: ColumnUse) { values.append(value) }
+        mutating func text(_ column: StaticString, _ value: String?, _ use: ColumnUse) { values.append(value) }
+        mutating func flag(_ column: StaticString, _ value: Bool, _ use: ColumnUse) { values.append(value ? 1 : 0) }
+    }
+}
+
+/// When a column is written: only with a new row, with a new row and by every step, or only by a step.
+enum ColumnUse { case insert, both, update }
+
+/// Where `CaseRow.columns` and `EventRow.columns` put each column's value: an engine's binds, a COPY row, an
+/// UPDATE's assignments. Flags are 0/1 integers (SMALLINT on PostgreSQL). A sink for an insert skips `.update` columns,
+/// one for an update skips `.insert` columns.
+protocol ColumnSink {
+    mutating func int(_ column: StaticString, _ value: Int64?, _ use: ColumnUse)
+    mutating func text(_ column: StaticString, _ value: String?, _ use: ColumnUse)
+    mutating func flag(_ column: StaticString, _ value: Bool, _ use: ColumnUse)
+}
+
+/// Collects the names of the columns an insert writes.
+struct ColumnNames: ColumnSink {
+    var names: [String] = []
+    mutating func int(_ column: StaticString, _ value: Int64?, _ use: ColumnUse) { add(column, use) }
+    mutating func text(_ column: StaticString, _ value: String?, _ use: ColumnUse) { add(column, use) }
+    mutating func flag(_ column: StaticString, _ value: Bool, _ use: ColumnUse) { add(column, use) }
+    mutating func add(_ column: StaticString, _ use: ColumnUse) { if use != .update { names.append(column.description) } }
 }

@@ -28,20 +28,18 @@ extension PostgresStore {
                 CaseRow.insert(p, id: id, into: &cases)
                 cases.endRow()
                 for (e, data) in zip(r.events, p.eventData) {
-                    events.row([String(id), String(e.seq), e.action.rawValue, String(e.at.seconds), e.actorID, e.actorName,
-                                e.role.rawValue, e.unit.map(String.init), e.fromState?.rawValue, e.toState.rawValue, e.note, data])
+                    EventRow.columns(into: &events, e, caseID: id, data: data)
+                    events.endRow()
                 }
                 search.row([String(id), Self.searchVector(title: p.titleTokens, body: p.bodyTokens)])
             }
             try await Self.copy(conn, "cases", columns: CaseRow.insertColumns, cases, logger: self.logger)
-            try await Self.copy(conn, "case_events", columns: Self.eventCopyColumns, events, logger: self.logger)
+            try await Self.copy(conn, "case_events", columns: EventRow.names, events, logger: self.logger)
             try await Self.copy(conn, "case_search", columns: ["case_id", "tsv"], search, logger: self.logger)
             return ids
         }
     }
 
-    static let eventCopyColumns = ["case_id", "seq", "action", "at", "actor_id", "actor_name", "role", "unit_id", "from_state",
-                                   "to_state", "note", "data"]
 
     /// Streams the rows in pieces of about 1 MB (the writer applies back-pressure per piece).
     static func copy(_ conn: PostgresConnection, _ table: String, columns: [String], _ text: CopyText, logger: Logger) async throws {
@@ -94,14 +92,14 @@ struct CopyText {
 }
 
 /// A case row in COPY's text format: integers in decimal, flags 0/1.
-extension CopyText: CaseColumnSink {
-    mutating func int(_ column: StaticString, _ value: Int64?, _ use: CaseRow.Use) {
+extension CopyText: ColumnSink {
+    mutating func int(_ column: StaticString, _ value: Int64?, _ use: ColumnUse) {
         if use != .update { field(value.map { String($0) }) }
     }
-    mutating func text(_ column: StaticString, _ value: String?, _ use: CaseRow.Use) {
+    mutating func text(_ column: StaticString, _ value: String?, _ use: ColumnUse) {
         if use != .update { field(value) }
     }
-    mutating func flag(_ column: StaticString, _ value: Bool, _ use: CaseRow.Use) {
+    mutating func flag(_ column: StaticString, _ value: Bool, _ use: ColumnUse) {
         if use != .update { field(value ? "1" : "0") }
     }
 }

@@ -75,7 +75,6 @@ extension PostgresStore {
         (error as? PSQLError)?.serverInfo?[.sqlState] == "23505"
     }
 
-    static let eventInsert = "INSERT INTO case_events (case_id, seq, action, at, actor_id, actor_name, role, unit_id, from_state, to_state, note, data) VALUES"
 
     /// Inserts cases, first events and search vectors, up to 200 rows per statement with postgres-nio's own bindings
     /// (the hot path). Ids come from the identity sequence, taken in one round trip for the batch.
@@ -90,35 +89,10 @@ extension PostgresStore {
                     try Self.decodeCase(row.decode(column: "doc", as: String.self), id: row.decode(column: "id", as: Int64.self))
             }
         }
-        var freshCount = 0
-        var seen = Set(existing.keys)
-        for p in regs {
-            if let key = p.registration.clientKey {
-                if seen.contains(key) { continue }
-                seen.insert(key)
-            }
-            freshCount += 1
-        }
-        var ids: [Int64] = []
-        if freshCount > 0 {
-            ids = try await db.raw("""
-                SELECT nextval(pg_get_serial_sequence('cases', 'id')) AS id FROM generate_series(1, \(bind: freshCount)) ORDER BY 1
+        let (outcomes, fresh) = try await RegistrationPlan.make(regs, existing: existing) { n in
+            try await db.raw("""
+                SELECT nextval(pg_get_serial_sequence('cases', 'id')) AS id FROM generate_series(1, \(bind: n)) ORDER BY 1
                 """).all().map { try $0.decode(column: "id", as: Int64.self) }
-        }
-        var outcomes: [RegisterOutcome] = []
-        var fresh: [(PreparedRegistration, Int64)] = []
-        var next = 0
-        for p in regs {
-            if let key = p.registration.clientKey, let c = existing[key] {
-                outcomes.append(RegisterOutcome(case: c, created: false))
-                continue
-            }
-            var c = p.registration.case
-            c.id = ids[next]
-            next += 1
-            if let key = p.registration.clientKey { existing[key] = c }
-            fresh.append((p, c.id))
-            outcomes.append(RegisterOutcome(case: c, created: true))
         }
         var i = 0
         while i < fresh.count {
@@ -132,14 +106,14 @@ extension PostgresStore {
                 let r = p.registration
                 CaseRow.insert(p, id: id, into: &caseBinds)
                 for (e, data) in zip(r.events, p.eventData) {
-                    Self.appendEvent(&eventBinds, e, caseID: id, data: data)
+                    EventRow.columns(into: &eventBinds, e, caseID: id, data: data)
                     eventCount += 1
                 }
                 searchBinds.append(id); searchBinds.append(Self.searchVector(title: p.titleTokens, body: p.bodyTokens))
             }
             try await run(conn, CaseRow.insertHead + Self.placeholders(rows: chunk.count, columns: CaseRow.insertColumns.count), caseBinds)
             if eventCount > 0 {
-                try await run(conn, Self.eventInsert + Self.placeholders(rows: eventCount, columns: 12), eventBinds)
+                try await run(conn, EventRow.insertHead + Self.placeholders(rows: eventCount, columns: EventRow.names.count), eventBinds)
             }
             try await run(conn, "INSERT INTO case_search (case_id, tsv) VALUES" + Self.placeholders(rows: chunk.count, columns: 2, casts: [1: "tsvector"]), searchBinds)
             for (p, id) in chunk where !p.registration.case.coHandlers.isEmpty {
@@ -154,12 +128,6 @@ extension PostgresStore {
 
     func run(_ conn: PostgresConnection, _ sql: String, _ binds: PostgresBindings) async throws {
         _ = try await conn.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).collect()
-    }
-
-    static func appendEvent(_ b: inout PostgresBindings, _ e: CaseEvent, caseID: Int64, data: String) {
-        b.append(caseID); b.append(Int64(e.seq)); b.append(e.action.rawValue); b.append(e.at.seconds); b.append(e.actorID)
-        b.append(e.actorName); b.append(e.role.rawValue); b.append(e.unit); b.append(e.fromState?.rawValue); b.append(e.toState.rawValue)
-        b.append(e.note); b.append(data)
     }
 
     /// `($1,$2,…),(…)` for `rows` rows; `casts` maps a column index to a type the value is cast to.
@@ -182,14 +150,14 @@ extension PostgresStore {
 }
 
 /// postgres-nio's own bindings for the hot insert: flags as SMALLINT, as the schema has them.
-extension PostgresBindings: CaseColumnSink {
-    @inline(__always) mutating func int(_ column: StaticString, _ value: Int64?, _ use: CaseRow.Use) {
+extension PostgresBindings: ColumnSink {
+    @inline(__always) mutating func int(_ column: StaticString, _ value: Int64?, _ use: ColumnUse) {
         if use != .update { append(value) }
     }
-    @inline(__always) mutating func text(_ column: StaticString, _ value: String?, _ use: CaseRow.Use) {
+    @inline(__always) mutating func text(_ column: StaticString, _ value: String?, _ use: ColumnUse) {
         if use != .update { append(value) }
     }
-    @inline(__always) mutating func flag(_ column: StaticString, _ value: Bool, _ use: CaseRow.Use) {
+    @inline(__always) mutating func flag(_ column: StaticString, _ value: Bool, _ use: ColumnUse) {
         if use != .update { append(Int16(value ? 1 : 0)) }
     }
 }

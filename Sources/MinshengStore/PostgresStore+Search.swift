@@ -5,7 +5,8 @@ import PostgresKit
 import PostgresNIO
 import SQLKit
 
-/// The case list and full-text search (a tsvector of the same tokens as SQLite's FTS5 table), and a citizen's earlier cases.
+/// Full-text search: a tsvector of the same tokens as SQLite's FTS5 table, its part of the case list, the search rows of
+/// transferred cases; and a citizen's earlier matters (repeat detection, on the registration path).
 extension PostgresStore {
     /// A `tsvector` literal of the index tokens with their positions: the title's with weight A, then, after a gap
     /// (so no phrase spans title and body), the body's with weight B. Built here, not by `to_tsvector`, so the text
@@ -43,15 +44,6 @@ extension PostgresStore {
         return phrases.isEmpty ? nil : phrases.joined(separator: " & ")
     }
 
-    public func cases(citizenKey: String, since: Instant, limit: Int) async throws -> [Case] {
-        try await read { db in
-            try await db.raw("""
-                SELECT id, doc FROM cases WHERE citizen_key = \(bind: citizenKey) AND registered_at >= \(bind: since.seconds) \
-                ORDER BY registered_at DESC, id DESC LIMIT \(literal: max(1, min(limit, 100)))
-                """).all().map { try Self.decodeCase($0.decode(column: "doc", as: String.self), id: $0.decode(column: "id", as: Int64.self)) }
-        }
-    }
-
     public func matters(citizenKey: String, since: Instant, limit: Int) async throws -> [CitizenMatter] {
         try await read { db in
             try await db.raw("""
@@ -84,4 +76,20 @@ extension PostgresStore {
 
     /// ts_rank: higher is better.
     static var relevanceOrder: SQLQueryString { "ORDER BY f.rank DESC, c.id DESC" }
+}
+
+extension PostgresStore {
+    /// Writes the search rows of cases copied in by `Transfer` (registration writes its own).
+    func indexSearch(_ texts: [(CaseID, String, String)]) async throws {
+        guard !texts.isEmpty else { return }
+        var binds = PostgresBindings(capacity: texts.count * 2)
+        for (id, title, content) in texts {
+            binds.append(id)
+            binds.append(Self.searchVector(title: SearchTokens.indexText(title), body: SearchTokens.indexText(content)))
+        }
+        try await transaction { conn, _ in
+            try await self.run(conn, "INSERT INTO case_search (case_id, tsv) VALUES" + Self.placeholders(rows: texts.count, columns: 2, casts: [1: "tsvector"]) +
+                               " ON CONFLICT DO NOTHING", binds)
+        }
+    }
 }

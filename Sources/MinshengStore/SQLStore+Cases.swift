@@ -30,10 +30,7 @@ extension SQLStore {
         }
         if let event = change.event {
             try await db.raw("""
-                INSERT INTO case_events (\(unsafeRaw: Self.eventColumns)) \
-                VALUES (\(bind: id), \(bind: Int64(event.seq)), \(bind: event.action.rawValue), \(bind: event.at.seconds), \(bind: event.actorID), \
-                \(bind: event.actorName), \(bind: event.role.rawValue), \(bind: event.unit), \(bind: event.fromState?.rawValue), \
-                \(bind: event.toState.rawValue), \(bind: event.note), \(bind: CaseDocument.encodeData(event.data)))
+                \(unsafeRaw: EventRow.insertHead) \(EventRow.values(event, caseID: id, data: CaseDocument.encodeData(event.data)))
                 """).run()
             if Lifecycle.supervision.contains(event.action), event.action != .takeOwnership,
                let target = event.data["targetUnit"].flatMap(Int64.init) {
@@ -66,6 +63,15 @@ extension SQLStore {
         try await reading { db in
             try await db.raw("SELECT \(unsafeRaw: Self.eventColumns) FROM case_events WHERE case_id = \(bind: id) ORDER BY seq")
                 .all().map(Self.eventRow)
+        }
+    }
+
+    public func cases(citizenKey: String, since: Instant, limit: Int) async throws -> [Case] {
+        try await reading { db in
+            try await db.raw("""
+                SELECT id, doc FROM cases WHERE citizen_key = \(bind: citizenKey) AND registered_at >= \(bind: since.seconds) \
+                ORDER BY registered_at DESC, id DESC LIMIT \(literal: max(1, min(limit, 100)))
+                """).all().map(Self.caseRow)
         }
     }
 

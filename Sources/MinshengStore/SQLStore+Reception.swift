@@ -16,6 +16,26 @@ extension SQLStore {
                          cancelledAt: try row.decode(column: "cancelled_at", as: Int64?.self).map { Instant(seconds: $0) })
     }
 
+    /// The body of `bookReception`, inside the engine's write transaction: the slot must be free, `register` inserts
+    /// the booking's case (the engine's registration path), a leader named as owner takes it, the booking row follows.
+    static func book(_ db: any SQLDatabase, _ booking: ReceptionBooking, register: () async throws -> Case) async throws -> (ReceptionBooking, Case) {
+        let taken = try await db.raw("""
+            SELECT 1 FROM reception_bookings WHERE schedule_id = \(bind: booking.scheduleID) AND day = \(bind: booking.day.description) \
+            AND slot = \(bind: booking.slot) AND cancelled_at IS NULL
+            """).first()
+        guard taken == nil else { throw StoreError.conflict("slot_taken") }
+        let c = try await register()
+        if let owner = c.owner {
+            try await db.raw("UPDATE cases SET owner_id = \(bind: owner.id) WHERE id = \(bind: c.id)").run()
+        }
+        let row = try await db.raw("""
+            INSERT INTO reception_bookings (schedule_id, day, slot, starts_at, case_id, created_at) VALUES \
+            (\(bind: booking.scheduleID), \(bind: booking.day.description), \(bind: booking.slot), \(bind: booking.startsAt.seconds), \
+            \(bind: c.id), \(bind: booking.createdAt.seconds)) RETURNING \(unsafeRaw: Self.bookingColumns)
+            """).first()!
+        return (try bookingRow(row), c)
+    }
+
     public func receptionBookings(scheduleID: String?, from: Day, through: Day) async throws -> [ReceptionBooking] {
         // A booking just made must show as taken at once.
         try await readingLatest { db in

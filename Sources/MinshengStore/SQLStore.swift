@@ -63,7 +63,7 @@ extension SQLStore {
         try decodeCase(row.decode(column: "doc", as: String.self), id: row.decode(column: "id", as: Int64.self))
     }
 
-    static var eventColumns: String { "case_id, seq, action, at, actor_id, actor_name, role, unit_id, from_state, to_state, note, data" }
+    static var eventColumns: String { EventRow.list }
 
     static func eventRow(_ row: any SQLRow) throws -> CaseEvent {
         CaseEvent(
@@ -125,6 +125,44 @@ extension SQLStore {
             copy.message = n.message.replacingOccurrences(of: "{id}", with: String(caseID))
             try await queueNotice(db, copy, caseID: caseID)
         }
+    }
+}
+
+// MARK: - Registration
+
+/// A batch of registrations sorted out before the insert: one whose client key was seen before (in `existing`, read by
+/// the engine, or earlier in this batch) returns that case (an idempotent retry); the fresh ones take the ids that
+/// `ids(n)` hands out (SQLite: MAX + 1 onwards inside its write transaction; PostgreSQL: the identity sequence), in order.
+enum RegistrationPlan {
+    static func make(_ regs: [PreparedRegistration], existing: [String: Case],
+                     ids: (Int) async throws -> [Int64]) async throws -> (outcomes: [RegisterOutcome], fresh: [(PreparedRegistration, Int64)]) {
+        var freshCount = 0
+        var seen = Set(existing.keys)
+        for p in regs {
+            if let key = p.registration.clientKey {
+                if seen.contains(key) { continue }
+                seen.insert(key)
+            }
+            freshCount += 1
+        }
+        let ids = freshCount > 0 ? try await ids(freshCount) : []
+        var existing = existing
+        var outcomes: [RegisterOutcome] = []
+        outcomes.reserveCapacity(regs.count)
+        var fresh: [(PreparedRegistration, Int64)] = []
+        fresh.reserveCapacity(freshCount)
+        for p in regs {
+            if let key = p.registration.clientKey, let c = existing[key] {
+                outcomes.append(RegisterOutcome(case: c, created: false))
+                continue
+            }
+            var c = p.registration.case
+            c.id = ids[fresh.count]
+            if let key = p.registration.clientKey { existing[key] = c }
+            fresh.append((p, c.id))
+            outcomes.append(RegisterOutcome(case: c, created: true))
+        }
+        return (outcomes, fresh)
     }
 }
 

@@ -51,27 +51,16 @@ extension SQLiteStore {
                 existing[key] = try Self.decodeCase(doc, id: Int64(id))
             }
         }
-        var outcomes: [RegisterOutcome] = []
-        var fresh: [(PreparedRegistration, Int64)] = []
-        var id = Int64(try await conn.query("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM cases").first?.column("n")?.integer ?? 1)
-        for p in regs {
-            if let key = p.registration.clientKey, let c = existing[key] {
-                outcomes.append(RegisterOutcome(case: c, created: false))
-                continue
-            }
-            var c = p.registration.case
-            c.id = id
-            if let key = p.registration.clientKey { existing[key] = c }
-            fresh.append((p, id))
-            outcomes.append(RegisterOutcome(case: c, created: true))
-            id += 1
+        let (outcomes, fresh) = try await RegistrationPlan.make(regs, existing: existing) { n in
+            let first = Int64(try await conn.query("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM cases").first?.column("n")?.integer ?? 1)
+            return (0..<Int64(n)).map { first + $0 }
         }
         var i = 0
         while i < fresh.count {
             let chunk = fresh[i..<min(i + 200, fresh.count)]
             i += 200
             var caseBinds = SQLiteBinds()
-            var eventBinds: [SQLiteData] = []
+            var eventBinds = SQLiteBinds()
             var ftsBinds: [SQLiteData] = []
             caseBinds.values.reserveCapacity(chunk.count * CaseRow.insertColumns.count)
             var eventCount = 0
@@ -79,13 +68,13 @@ extension SQLiteStore {
                 let r = p.registration
                 CaseRow.insert(p, id: id, into: &caseBinds)
                 for (e, data) in zip(r.events, p.eventData) {
-                    eventBinds += Self.eventBinds(e, caseID: id, data: data)
+                    EventRow.columns(into: &eventBinds, e, caseID: id, data: data)
                     eventCount += 1
                 }
                 ftsBinds += [.integer(Int(id)), .text(p.titleTokens), .text(p.bodyTokens)]
             }
             _ = try await conn.query(CaseRow.insertHead + Self.placeholders(rows: chunk.count, columns: CaseRow.insertColumns.count), caseBinds.values)
-            _ = try await conn.query(Self.eventInsert + Self.placeholders(rows: eventCount, columns: 12), eventBinds)
+            _ = try await conn.query(EventRow.insertHead + Self.placeholders(rows: eventCount, columns: EventRow.names.count), eventBinds.values)
             _ = try await conn.query("INSERT INTO case_fts (rowid, title, body) VALUES" + Self.placeholders(rows: chunk.count, columns: 3), ftsBinds)
             // Rare (co-handlers at registration, notices of a risk word): the shared statements, on the writer's connection.
             for (p, id) in chunk where !p.registration.case.coHandlers.isEmpty {
@@ -103,13 +92,6 @@ extension SQLiteStore {
         return " " + Array(repeating: row, count: rows).joined(separator: ",")
     }
 
-    static func eventBinds(_ e: CaseEvent, caseID: Int64, data: String) -> [SQLiteData] {
-        [.integer(Int(caseID)), .integer(e.seq), .text(e.action.rawValue), .integer(Int(e.at.seconds)), .text(e.actorID),
-         .text(e.actorName), .text(e.role.rawValue), e.unit.map { .integer(Int($0)) } ?? .null,
-         e.fromState.map { .text($0.rawValue) } ?? .null, .text(e.toState.rawValue), .text(e.note), .text(data)]
-    }
-
-    static let eventInsert = "INSERT INTO case_events (case_id, seq, action, at, actor_id, actor_name, role, unit_id, from_state, to_state, note, data) VALUES"
 }
 
 /// A registration with everything the writer needs already encoded.
@@ -130,15 +112,15 @@ struct PreparedRegistration: Sendable {
 }
 
 /// Plain SQLite binds for the hot insert.
-struct SQLiteBinds: CaseColumnSink {
+struct SQLiteBinds: ColumnSink {
     var values: [SQLiteData] = []
-    @inline(__always) mutating func int(_ column: StaticString, _ value: Int64?, _ use: CaseRow.Use) {
+    @inline(__always) mutating func int(_ column: StaticString, _ value: Int64?, _ use: ColumnUse) {
         if use != .update { values.append(value.map { .integer(Int($0)) } ?? .null) }
     }
-    @inline(__always) mutating func text(_ column: StaticString, _ value: String?, _ use: CaseRow.Use) {
+    @inline(__always) mutating func text(_ column: StaticString, _ value: String?, _ use: ColumnUse) {
         if use != .update { values.append(value.map { .text($0) } ?? .null) }
     }
-    @inline(__always) mutating func flag(_ column: StaticString, _ value: Bool, _ use: CaseRow.Use) {
+    @inline(__always) mutating func flag(_ column: StaticString, _ value: Bool, _ use: ColumnUse) {
         if use != .update { values.append(.integer(value ? 1 : 0)) }
     }
 }

@@ -4,18 +4,9 @@ import MinshengText
 import SQLKit
 import SQLiteNIO
 
-/// The case list and full-text search (FTS5 over bigram tokens), and a citizen's earlier cases.
+/// Full-text search (FTS5 over bigram tokens): its part of the case list; and a citizen's earlier matters (repeat
+/// detection, on the registration path: plain sqlite-nio).
 extension SQLiteStore {
-    public func cases(citizenKey: String, since: Instant, limit: Int) async throws -> [Case] {
-        let rows = try await readerConnection.query(
-            "SELECT id, doc FROM cases WHERE citizen_key = ? AND registered_at >= ? ORDER BY registered_at DESC, id DESC LIMIT ?",
-            [.text(citizenKey), .integer(Int(since.seconds)), .integer(max(1, min(limit, 100)))])
-        return try rows.compactMap { row in
-            guard let id = row.column("id")?.integer, let doc = row.column("doc")?.string else { return nil }
-            return try Self.decodeCase(doc, id: Int64(id))
-        }
-    }
-
     public func matters(citizenKey: String, since: Instant, limit: Int) async throws -> [CitizenMatter] {
         let rows = try await readerConnection.query("""
             SELECT id, category, json_extract(doc, '$.suggestion.category') AS suggested, json_extract(doc, '$.repeatOf') AS repeat_of \
