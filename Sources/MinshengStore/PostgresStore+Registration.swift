@@ -5,30 +5,12 @@ import MinshengText
 import PostgresKit
 import PostgresNIO
 import SQLKit
-import Synchronization
 
+/// Registration, the hot path: grouped per node, many rows per statement with postgres-nio's own bindings.
 extension PostgresStore {
-    // MARK: Registration
-
-    public func register(_ registrations: [Registration]) async throws -> [RegisterOutcome] {
-        // Encoded on the caller's task; queued in order, so ids follow the order of the array.
-        let prepared = try registrations.map(PreparedRegistration.init)
-        if prepared.count == 1 {
-            return [try await withCheckedThrowingContinuation { cont in
-                queue.submit(RegistrationJob(registration: prepared[0]) { cont.resume(with: $0) })
-            }]
-        }
-        let results = Mutex([Result<RegisterOutcome, any Error>?](repeating: nil, count: prepared.count))
-        let remaining = Atomic<Int>(prepared.count)
-        await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
-            for (i, p) in prepared.enumerated() {
-                queue.submit(RegistrationJob(registration: p) { result in
-                    results.withLock { $0[i] = result }
-                    if remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { cont.resume() }
-                })
-            }
-        }
-        return try results.withLock { $0 }.map { try $0!.get() }
+    /// Queued for this node's drainer, which commits everything queued so far in one transaction.
+    func submitRegistration(_ r: PreparedRegistration, _ done: @escaping @Sendable (Result<RegisterOutcome, any Error>) -> Void) {
+        queue.submit(RegistrationJob(registration: r, done: done))
     }
 
     /// One batch of queued registrations in one transaction. If the batch fails (a bad row, or another node

@@ -1,6 +1,8 @@
 import Foundation
 import MinshengDomain
+import MinshengText
 import SQLKit
+import Synchronization
 
 /// Far-future stand-in for "no deadline", so inbox ordering and cursors compare plain integers.
 let noDue: Int64 = 4_102_444_800 // 2100-01-01
@@ -18,6 +20,8 @@ protocol SQLStore: CaseStore, AccountStore {
     /// One write transaction: on SQLite the single writer's queue (a savepoint of its group commit), on PostgreSQL a
     /// transaction on one pooled connection. An error rolls it back and is rethrown as it was.
     func writing<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Queues one prepared registration for the engine's group commit; `done` is called once it is committed (or failed).
+    func submitRegistration(_ r: PreparedRegistration, _ done: @escaping @Sendable (Result<RegisterOutcome, any Error>) -> Void)
     /// Inside `writing`: makes concurrent writers of `key` take turns. SQLite's single writer already does (nothing to
     /// do); PostgreSQL takes a transaction-scoped advisory lock, which also covers rows that do not exist yet.
     func serialize(_ db: any SQLDatabase, _ key: SerialKey) async throws
@@ -129,6 +133,48 @@ extension SQLStore {
 }
 
 // MARK: - Registration
+
+extension SQLStore {
+    public func register(_ registrations: [Registration]) async throws -> [RegisterOutcome] {
+        // Encoded on the caller's task, in parallel with other callers: the writer only binds and inserts. Queued in
+        // order, so ids follow the order of the array.
+        if registrations.count == 1 {
+            let prepared = try PreparedRegistration(registrations[0])
+            return [try await withCheckedThrowingContinuation { cont in
+                submitRegistration(prepared) { result in cont.resume(with: result) }
+            }]
+        }
+        let prepared = try registrations.map(PreparedRegistration.init)
+        let results = Mutex([Result<RegisterOutcome, any Error>?](repeating: nil, count: prepared.count))
+        let remaining = Atomic<Int>(prepared.count)
+        await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
+            for (i, p) in prepared.enumerated() {
+                submitRegistration(p) { result in
+                    results.withLock { $0[i] = result }
+                    if remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { cont.resume() }
+                }
+            }
+        }
+        return try results.withLock { $0 }.map { try $0!.get() }
+    }
+}
+
+/// A registration with everything the writer needs already encoded.
+struct PreparedRegistration: Sendable {
+    var registration: Registration
+    var doc: String
+    var eventData: [String]
+    var titleTokens: String
+    var bodyTokens: String
+
+    init(_ r: Registration) throws {
+        registration = r
+        doc = CaseDocument.encode(r.case)
+        eventData = r.events.map { CaseDocument.encodeData($0.data) }
+        titleTokens = SearchTokens.indexText(r.case.title)
+        bodyTokens = SearchTokens.indexText(r.case.content)
+    }
+}
 
 /// A batch of registrations sorted out before the insert: one whose client key was seen before (in `existing`, read by
 /// the engine, or earlier in this batch) returns that case (an idempotent retry); the fresh ones take the ids that
