@@ -64,7 +64,6 @@ extension SQLiteStore {
         let row = "(" + Array(repeating: "?", count: columns).joined(separator: ",") + ")"
         return " " + Array(repeating: row, count: rows).joined(separator: ",")
     }
-
 }
 
 /// Plain SQLite binds for the hot insert.

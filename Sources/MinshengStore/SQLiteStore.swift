@@ -171,7 +171,12 @@ public final class SQLiteStore: CaseStore, AccountStore, SQLStore {
                                                            insert: { try await self.insertRegistrations($0) })
                 for (i, r) in results.enumerated() { let done = registrations[i].1; finish.append { done(r) } }
             } catch {
-                for (_, done) in registrations { finish.append { done(.failure(error)) } }
+                // A savepoint statement itself failed: the transaction is in an unknown state, so nothing of it is
+                // committed and every job of the batch fails.
+                logger.error("registration batch failed: \(error)")
+                _ = try? await db.raw("ROLLBACK").run()
+                for job in jobs { Self.fail(job, error) }
+                return
             }
         }
         do {
