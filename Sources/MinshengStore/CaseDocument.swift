@@ -114,6 +114,15 @@ enum CaseDocument {
         return w.out
     }
 
+    /// An event's data as a JSON object, keys sorted.
+    static func encodeData(_ d: [String: String]) -> String {
+        var w = Writer()
+        w.open()
+        for (k, v) in d.sorted(by: { $0.key < $1.key }) { w.str(k, v) }
+        w.close()
+        return w.out
+    }
+
     struct Writer {
         var out = ""
         var first = [true]

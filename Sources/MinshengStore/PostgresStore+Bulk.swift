@@ -25,33 +25,21 @@ extension PostgresStore {
             var search = CopyText(capacity: prepared.count * 1_000)
             for (p, id) in zip(prepared, ids) {
                 let r = p.registration
-                let c = r.case
-                cases.row([String(id), c.trackingCode, nil, c.state.rawValue, c.channel.rawValue, c.kind.rawValue, c.category,
-                           String(c.center), String(c.holder), c.locationUnit.map(String.init), String(c.registeredAt.seconds),
-                           String(c.updatedAt.seconds), String(c.currentDue?.seconds ?? noDue), r.alert.base.rawValue,
-                           r.alert.warning.map { String($0.seconds) }, r.alert.urgent.map { String($0.seconds) },
-                           r.alert.alarm.map { String($0.seconds) }, c.state.isOpen ? "1" : "0", String(c.version), c.title, p.doc,
-                           r.nextNotice.map { String($0.seconds) }, r.citizenKey, c.leaderProposed ? "1" : "0",
-                           r.acknowledgedAt.map { String($0.seconds) }, c.storedVisitors.map(String.init), c.isRisk ? "1" : "0"])
+                CaseRow.insert(p, id: id, into: &cases)
+                cases.endRow()
                 for (e, data) in zip(r.events, p.eventData) {
-                    events.row([String(id), String(e.seq), e.action.rawValue, String(e.at.seconds), e.actorID, e.actorName,
-                                e.role.rawValue, e.unit.map(String.init), e.fromState?.rawValue, e.toState.rawValue, e.note, data])
+                    EventRow.columns(into: &events, e, caseID: id, data: data)
+                    events.endRow()
                 }
                 search.row([String(id), Self.searchVector(title: p.titleTokens, body: p.bodyTokens)])
             }
-            try await Self.copy(conn, "cases", columns: Self.caseCopyColumns, cases, logger: self.logger)
-            try await Self.copy(conn, "case_events", columns: Self.eventCopyColumns, events, logger: self.logger)
+            try await Self.copy(conn, "cases", columns: CaseRow.insertColumns, cases, logger: self.logger)
+            try await Self.copy(conn, "case_events", columns: EventRow.names, events, logger: self.logger)
             try await Self.copy(conn, "case_search", columns: ["case_id", "tsv"], search, logger: self.logger)
             return ids
         }
     }
 
-    static let caseCopyColumns = ["id", "tracking_code", "client_key", "state", "channel", "kind", "category", "center_unit",
-                                  "holder_unit", "location_unit", "registered_at", "updated_at", "due_at", "alert_base", "warn_at",
-                                  "urgent_at", "alarm_at", "is_open", "version", "title", "doc", "next_notice_at", "citizen_key",
-                                  "leader_proposed", "acknowledged_at", "visitors", "risk"]
-    static let eventCopyColumns = ["case_id", "seq", "action", "at", "actor_id", "actor_name", "role", "unit_id", "from_state",
-                                   "to_state", "note", "data"]
 
     /// Streams the rows in pieces of about 1 MB (the writer applies back-pressure per piece).
     static func copy(_ conn: PostgresConnection, _ table: String, columns: [String], _ text: CopyText, logger: Logger) async throws {
@@ -72,23 +60,46 @@ struct CopyText {
     var bytes: [UInt8] = []
     init(capacity: Int) { bytes.reserveCapacity(capacity) }
 
+    private var atRowStart = true
+
     mutating func row(_ fields: [String?]) {
-        for (i, f) in fields.enumerated() {
-            if i > 0 { bytes.append(0x09) }
-            guard let f else {
-                bytes.append(0x5C); bytes.append(0x4E)
-                continue
-            }
-            for b in f.utf8 {
-                switch b {
-                case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-                case 0x09: bytes.append(0x5C); bytes.append(0x74)
-                case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
-                case 0x0D: bytes.append(0x5C); bytes.append(0x72)
-                default: bytes.append(b)
-                }
+        for f in fields { field(f) }
+        endRow()
+    }
+
+    mutating func field(_ f: String?) {
+        if !atRowStart { bytes.append(0x09) }
+        atRowStart = false
+        guard let f else {
+            bytes.append(0x5C); bytes.append(0x4E)
+            return
+        }
+        for b in f.utf8 {
+            switch b {
+            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
+            case 0x09: bytes.append(0x5C); bytes.append(0x74)
+            case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
+            case 0x0D: bytes.append(0x5C); bytes.append(0x72)
+            default: bytes.append(b)
             }
         }
+    }
+
+    mutating func endRow() {
         bytes.append(0x0A)
+        atRowStart = true
+    }
+}
+
+/// A case row in COPY's text format: integers in decimal, flags 0/1.
+extension CopyText: ColumnSink {
+    mutating func int(_ column: StaticString, _ value: Int64?, _ use: ColumnUse) {
+        if use != .update { field(value.map { String($0) }) }
+    }
+    mutating func text(_ column: StaticString, _ value: String?, _ use: ColumnUse) {
+        if use != .update { field(value) }
+    }
+    mutating func flag(_ column: StaticString, _ value: Bool, _ use: ColumnUse) {
+        if use != .update { field(value ? "1" : "0") }
     }
 }

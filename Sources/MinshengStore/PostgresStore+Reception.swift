@@ -1,106 +1,20 @@
 import MinshengDomain
-import MinshengText
 import PostgresNIO
 import SQLKit
 
-/// Leader reception days (领导接访日) and acknowledgement times (GB/T 33358) on PostgreSQL.
+/// Booking a leader's reception slot (领导接访日) with its case: several nodes book at once, the unique index decides.
 extension PostgresStore {
-    static let bookingColumns = "id, schedule_id, day, slot, starts_at, case_id, created_at, cancelled_at"
-
-    static func bookingRow(_ row: any SQLRow) throws -> ReceptionBooking {
-        ReceptionBooking(id: try row.decode(column: "id", as: Int64.self), scheduleID: try row.decode(column: "schedule_id", as: String.self),
-                         day: Day(try row.decode(column: "day", as: String.self)) ?? Day(daysSinceEpoch: 0),
-                         slot: try row.decode(column: "slot", as: Int.self),
-                         startsAt: Instant(seconds: try row.decode(column: "starts_at", as: Int64.self)),
-                         caseID: try row.decode(column: "case_id", as: Int64.self),
-                         createdAt: Instant(seconds: try row.decode(column: "created_at", as: Int64.self)),
-                         cancelledAt: try row.decode(column: "cancelled_at", as: Int64?.self).map { Instant(seconds: $0) })
-    }
-
     public func bookReception(_ booking: ReceptionBooking, registration: Registration) async throws -> (ReceptionBooking, Case) {
         let prepared = try PreparedRegistration(registration)
         do {
+            // Nodes book concurrently: the partial unique index decides; the check in `book` only gives the common case
+            // a clear answer before any insert.
             return try await transaction { conn, db in
-                // Nodes book concurrently: the partial unique index decides; this check only gives the common case a
-                // clear answer before any insert.
-                let taken = try await db.raw("""
-                    SELECT 1 FROM reception_bookings WHERE schedule_id = \(bind: booking.scheduleID) AND day = \(bind: booking.day.description) \
-                    AND slot = \(bind: booking.slot) AND cancelled_at IS NULL
-                    """).first()
-                guard taken == nil else { throw StoreError.conflict("slot_taken") }
-                let c = try await self.insertRegistrations(conn, [prepared])[0].case
-                if let owner = c.owner {
-                    try await db.raw("UPDATE cases SET owner_id = \(bind: owner.id) WHERE id = \(bind: c.id)").run()
-                }
-                let row = try await db.raw("""
-                    INSERT INTO reception_bookings (schedule_id, day, slot, starts_at, case_id, created_at) VALUES \
-                    (\(bind: booking.scheduleID), \(bind: booking.day.description), \(bind: booking.slot), \(bind: booking.startsAt.seconds), \
-                    \(bind: c.id), \(bind: booking.createdAt.seconds)) RETURNING \(unsafeRaw: Self.bookingColumns)
-                    """).first()!
-                return (try Self.bookingRow(row), c)
+                try await Self.book(db, booking) { try await self.insertRegistrations(conn, [prepared])[0].case }
             }
         } catch where Self.isUniqueViolation(error) {
             // Another node's booking of the same slot committed first: this transaction (and its case) rolled back.
             throw StoreError.conflict("slot_taken")
-        }
-    }
-
-    public func receptionBookings(scheduleID: String?, from: Day, through: Day) async throws -> [ReceptionBooking] {
-        try await read { db in
-            var sql: SQLQueryString = """
-                SELECT \(unsafeRaw: Self.bookingColumns) FROM reception_bookings WHERE cancelled_at IS NULL \
-                AND day >= \(bind: from.description) AND day <= \(bind: through.description)
-                """
-            if let scheduleID { sql = sql + " AND schedule_id = \(bind: scheduleID)" }
-            return try await db.raw(sql + " ORDER BY day, slot").all().map(Self.bookingRow)
-        }
-    }
-
-    public func receptionBooking(caseID: CaseID) async throws -> ReceptionBooking? {
-        try await read { db in
-            try await db.raw("SELECT \(unsafeRaw: Self.bookingColumns) FROM reception_bookings WHERE case_id = \(bind: caseID) ORDER BY id DESC LIMIT 1")
-                .first().map(Self.bookingRow)
-        }
-    }
-
-    public func cancelReception(caseID: CaseID, at: Instant, _ step: @escaping @Sendable (Case) throws -> CaseChange) async throws -> Case {
-        try await transaction { _, db in
-            guard let live = try await db.raw("""
-                SELECT id FROM reception_bookings WHERE case_id = \(bind: caseID) AND cancelled_at IS NULL FOR UPDATE
-                """).first() else { throw StoreError.conflict("no_booking") }
-            let bid = try live.decode(column: "id", as: Int64.self)
-            try await db.raw("UPDATE reception_bookings SET cancelled_at = \(bind: at.seconds) WHERE id = \(bind: bid)").run()
-            return try await self.applyUpdate(db, caseID, step)
-        }
-    }
-
-    public func acknowledgements(from: Instant, to: Instant, scope: Set<UnitID>?) async throws -> [AcknowledgementRow] {
-        guard from < to else { return [] }
-        return try await read { db in
-            try await db.raw("""
-                SELECT channel, registered_at, acknowledged_at FROM cases \
-                WHERE registered_at >= \(bind: from.seconds) AND registered_at < \(bind: to.seconds)\(Self.scopeCondition(scope))
-                """).all().map { row in
-                AcknowledgementRow(channel: try row.decode(column: "channel", as: String.self),
-                                   registeredAt: Instant(seconds: try row.decode(column: "registered_at", as: Int64.self)),
-                                   acknowledgedAt: try row.decode(column: "acknowledged_at", as: Int64?.self).map { Instant(seconds: $0) })
-            }
-        }
-    }
-}
-
-extension PostgresStore {
-    /// Writes the search rows of cases copied in by `Transfer` (registration writes its own).
-    func indexSearch(_ texts: [(CaseID, String, String)]) async throws {
-        guard !texts.isEmpty else { return }
-        var binds = PostgresBindings(capacity: texts.count * 2)
-        for (id, title, content) in texts {
-            binds.append(id)
-            binds.append(Self.searchVector(title: SearchTokens.indexText(title), body: SearchTokens.indexText(content)))
-        }
-        try await transaction { conn, _ in
-            try await self.run(conn, "INSERT INTO case_search (case_id, tsv) VALUES" + Self.placeholders(rows: texts.count, columns: 2, casts: [1: "tsvector"]) +
-                               " ON CONFLICT DO NOTHING", binds)
         }
     }
 }

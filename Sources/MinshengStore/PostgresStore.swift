@@ -12,7 +12,7 @@ import SQLKit
 /// grouped: one drainer per node takes everything queued so far and commits it in one transaction, so a burst costs
 /// one WAL flush per batch instead of one per case. Steps lock their case row (`SELECT … FOR UPDATE`), so two nodes
 /// stepping the same case serialise in the database. Values are always bound parameters.
-public final class PostgresStore: CaseStore, AccountStore {
+public final class PostgresStore: CaseStore, AccountStore, SQLStore {
     /// Where the database is, parsed from `postgres://user:password@host:port/database?sslmode=…`.
     public struct Configuration: Sendable, Equatable {
         public enum TLSMode: String, Sendable { case disable, prefer, require, verifyFull = "verify-full" }
@@ -228,6 +228,43 @@ public final class PostgresStore: CaseStore, AccountStore {
             }
         }
     }
+
+    // MARK: - SQLStore
+
+    func reading<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await read(body)
+    }
+
+    /// Every pooled connection reads the primary: what any node committed is seen at once.
+    func readingLatest<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await read(body)
+    }
+
+    func writing<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await transaction { _, db in try await body(db) }
+    }
+
+    func serialize(_ db: any SQLDatabase, _ key: SerialKey) async throws {
+        switch key {
+        case .unitIDs:
+            // Per schema, so installations in different schemas of one database do not wait for each other.
+            try await db.raw("SELECT pg_advisory_xact_lock(7000002, hashtext(current_schema()))").run()
+        case .setting(let key):
+            try await db.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: "setting:" + key)))").run()
+        }
+    }
+
+    static func jsonText(_ column: String, _ key: String) -> String { "\(column)::json->>'\(key)'" }
+
+    static func nameContains(_ column: String, _ text: String) -> SQLQueryString {
+        // ILIKE: case-insensitive for Latin letters, as SQLite's LIKE; the text's own wildcards and escapes are dropped.
+        let like = "%" + text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
+            .replacingOccurrences(of: "\\", with: "") + "%"
+        return "\(unsafeRaw: column) ILIKE \(bind: like)"
+    }
+
+    static var byteOrder: String { " COLLATE \"C\"" }
+    static var greatest: String { "GREATEST" }
 
     // MARK: - Migrations
 

@@ -9,7 +9,7 @@ import Synchronization
 
 /// The embedded engine: one SQLite file in WAL mode, one writer connection fed by a group-commit queue,
 /// a few reader connections that never block it.
-public final class SQLiteStore: CaseStore, AccountStore {
+public final class SQLiteStore: CaseStore, AccountStore, SQLStore {
     public enum Location: Sendable {
         case memory
         case file(String)
@@ -165,30 +165,18 @@ public final class SQLiteStore: CaseStore, AccountStore {
         }
         if !registrations.isEmpty {
             do {
-                try await db.raw("SAVEPOINT regs").run()
-                let outcomes = try await insertRegistrations(registrations.map(\.0))
-                try await db.raw("RELEASE regs").run()
-                for (i, o) in outcomes.enumerated() { let done = registrations[i].1; finish.append { done(.success(o)) } }
+                // Always under a savepoint: other queued work shares the transaction.
+                let results = try await GroupCommit.insert(registrations.map(\.0), savepointAlone: true,
+                                                           execute: { try await db.raw(SQLQueryString(stringLiteral: $0)).run() },
+                                                           insert: { try await self.insertRegistrations($0) })
+                for (i, r) in results.enumerated() { let done = registrations[i].1; finish.append { done(r) } }
             } catch {
-                // Something in the batch is bad: retry one by one so only that registration fails.
-                _ = try? await db.raw("ROLLBACK TO regs").run()
-                _ = try? await db.raw("RELEASE regs").run()
-                for (r, done) in registrations {
-                    do {
-                        try await db.raw("SAVEPOINT one").run()
-                        do {
-                            let o = try await insertRegistrations([r])[0]
-                            try await db.raw("RELEASE one").run()
-                            finish.append { done(.success(o)) }
-                        } catch {
-                            try await db.raw("ROLLBACK TO one").run()
-                            try await db.raw("RELEASE one").run()
-                            finish.append { done(.failure(error)) }
-                        }
-                    } catch {
-                        finish.append { done(.failure(error)) }
-                    }
-                }
+                // A savepoint statement itself failed: the transaction is in an unknown state, so nothing of it is
+                // committed and every job of the batch fails.
+                logger.error("registration batch failed: \(error)")
+                _ = try? await db.raw("ROLLBACK").run()
+                for job in jobs { Self.fail(job, error) }
+                return
             }
         }
         do {
@@ -201,6 +189,36 @@ public final class SQLiteStore: CaseStore, AccountStore {
         }
         for f in finish { f() }
     }
+
+    // MARK: - SQLStore
+
+    func reading<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await body(reader)
+    }
+
+    /// On the writer, behind what is queued before: a token just issued or revoked, a call just recorded is seen at once.
+    func readingLatest<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await write(body)
+    }
+
+    func writing<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await write(body)
+    }
+
+    /// The single writer runs one write at a time: nothing more to serialise.
+    func serialize(_ db: any SQLDatabase, _ key: SerialKey) async throws {}
+
+    static func jsonText(_ column: String, _ key: String) -> String { "json_extract(\(column), '$.\(key)')" }
+
+    static func nameContains(_ column: String, _ text: String) -> SQLQueryString {
+        // SQLite's LIKE is case-insensitive for Latin letters; the text's own wildcards are dropped.
+        let like = "%" + text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+        return "\(unsafeRaw: column) LIKE \(bind: like)"
+    }
+
+    /// BINARY, SQLite's default collation, is byte order.
+    static var byteOrder: String { "" }
+    static var greatest: String { "MAX" }
 
     private static func fail(_ job: WriteJob, _ error: any Error) {
         switch job {

@@ -1,12 +1,13 @@
 import MinshengDomain
 import SQLKit
 
-extension SQLiteStore {
-    static let userColumns = "id, login, name, unit_id, roles, password_hash, disabled, failed_logins, locked_until, created_at, password_changed_at, must_change_password"
-    static let tokenColumns = "id, hash, user_id, kind, label, created_at, last_used_at, expires_at, idle_seconds, revoked_at, csrf"
+/// Staff accounts, credentials and the two logs, on both engines.
+extension SQLStore {
+    static var userColumns: String { "id, login, name, unit_id, roles, password_hash, disabled, failed_logins, locked_until, created_at, password_changed_at, must_change_password" }
+    static var tokenColumns: String { "id, hash, user_id, kind, label, created_at, last_used_at, expires_at, idle_seconds, revoked_at, csrf" }
 
     public func createUser(_ user: User) async throws -> User {
-        try await write { db in
+        try await writing { db in
             if try await db.raw("SELECT id FROM users WHERE login = \(bind: user.login)").first() != nil {
                 throw StoreError.conflict("登录名 \(user.login) 已被使用")
             }
@@ -17,44 +18,55 @@ extension SQLiteStore {
                         \(bind: user.passwordHash), \(bind: user.disabled ? 1 : 0), \(bind: user.failedLogins),
                         \(bind: user.lockedUntil?.seconds), \(bind: user.createdAt.seconds), \(bind: user.passwordChangedAt.seconds),
                         \(bind: user.mustChangePassword ? 1 : 0))
+                ON CONFLICT (login) DO NOTHING
                 RETURNING id
                 """).first()
+            // ON CONFLICT: another node creating the same login at this moment is refused the same way.
+            guard let row else { throw StoreError.conflict("登录名 \(user.login) 已被使用") }
             var u = user
-            u.id = try row!.decode(column: "id", as: Int64.self)
+            u.id = try row.decode(column: "id", as: Int64.self)
             return u
         }
     }
 
     public func user(id: Int64) async throws -> User? {
-        try await reader.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE id = \(bind: id)").first().map(Self.userRow)
+        try await reading { db in try await db.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE id = \(bind: id)").first().map(Self.userRow) }
     }
 
     public func user(login: String) async throws -> User? {
-        try await reader.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE login = \(bind: login)").first().map(Self.userRow)
+        try await reading { db in try await db.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE login = \(bind: login)").first().map(Self.userRow) }
     }
 
     public func users(units: Set<UnitID>?, limit: Int) async throws -> [User] {
         let lim = max(1, min(limit, 5000))
         if let units {
             guard !units.isEmpty else { return [] }
+            // Unit ids are integers, so the list is inlined: a bound list of thousands would exceed SQLite's limit.
             let list = units.sorted().map(String.init).joined(separator: ",")
-            return try await reader.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE unit_id IN (\(unsafeRaw: list)) ORDER BY login LIMIT \(literal: lim)")
+            return try await reading { db in
+                try await db.raw("""
+                    SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE unit_id IN (\(unsafeRaw: list)) \
+                    ORDER BY login\(unsafeRaw: Self.byteOrder) LIMIT \(literal: lim)
+                    """).all().map(Self.userRow)
+            }
+        }
+        return try await reading { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users ORDER BY login\(unsafeRaw: Self.byteOrder) LIMIT \(literal: lim)")
                 .all().map(Self.userRow)
         }
-        return try await reader.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users ORDER BY login LIMIT \(literal: lim)").all().map(Self.userRow)
     }
 
     public func userCount() async throws -> Int {
-        try await reader.raw("SELECT COUNT(*) AS n FROM users").first()?.decode(column: "n", as: Int.self) ?? 0
+        try await reading { db in try await db.raw("SELECT COUNT(*) AS n FROM users").first()?.decode(column: "n", as: Int.self) ?? 0 }
     }
 
     public func updateUser(id: Int64, _ change: @escaping @Sendable (inout User) throws -> Void) async throws -> User {
-        try await write { db in
-            guard var u = try await db.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE id = \(bind: id)").first().map(Self.userRow) else {
+        try await writing { db in
+            guard var u = try await db.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE id = \(bind: id) \(SQLLockingClause.update)").first().map(Self.userRow) else {
                 throw StoreError.conflict("用户 \(id) 不存在")
             }
             try change(&u)
-            if let other = try await db.raw("SELECT id FROM users WHERE login = \(bind: u.login) AND id != \(bind: id)").first(), (try? other.decode(column: "id", as: Int64.self)) != nil {
+            if try await db.raw("SELECT id FROM users WHERE login = \(bind: u.login) AND id != \(bind: id)").first() != nil {
                 throw StoreError.conflict("登录名 \(u.login) 已被使用")
             }
             try await db.raw("""
@@ -69,7 +81,7 @@ extension SQLiteStore {
     }
 
     public func insertToken(_ token: TokenRecord) async throws -> TokenRecord {
-        try await write { db in
+        try await writing { db in
             let row = try await db.raw("""
                 INSERT INTO tokens (hash, user_id, kind, label, created_at, last_used_at, expires_at, idle_seconds, revoked_at, csrf)
                 VALUES (\(bind: token.hash), \(bind: token.userID), \(bind: token.kind.rawValue), \(bind: token.label),
@@ -84,8 +96,8 @@ extension SQLiteStore {
     }
 
     public func token(hash: String) async throws -> (TokenRecord, User)? {
-        // On the writer: a token just issued or revoked must be seen at once.
-        try await write { db in
+        // A token just issued or revoked must be seen at once.
+        try await readingLatest { db in
             guard let t = try await db.raw("SELECT \(unsafeRaw: Self.tokenColumns) FROM tokens WHERE hash = \(bind: hash)").first().map(Self.tokenRow),
                   let u = try await db.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE id = \(bind: t.userID)").first().map(Self.userRow)
             else { return nil }
@@ -94,20 +106,20 @@ extension SQLiteStore {
     }
 
     public func touchToken(id: Int64, at: Instant) async throws {
-        try await write { db in
-            try await db.raw("UPDATE tokens SET last_used_at = MAX(last_used_at, \(bind: at.seconds)) WHERE id = \(bind: id)").run()
+        try await writing { db in
+            try await db.raw("UPDATE tokens SET last_used_at = \(unsafeRaw: Self.greatest)(last_used_at, \(bind: at.seconds)) WHERE id = \(bind: id)").run()
         }
     }
 
     public func revokeToken(id: Int64, at: Instant) async throws {
-        try await write { db in
+        try await writing { db in
             try await db.raw("UPDATE tokens SET revoked_at = \(bind: at.seconds) WHERE id = \(bind: id) AND revoked_at IS NULL").run()
         }
     }
 
     @discardableResult
     public func revokeTokens(userID: Int64, at: Instant) async throws -> Int {
-        try await write { db in
+        try await writing { db in
             let n = try await db.raw("SELECT COUNT(*) AS n FROM tokens WHERE user_id = \(bind: userID) AND revoked_at IS NULL AND expires_at > \(bind: at.seconds)")
                 .first()?.decode(column: "n", as: Int.self) ?? 0
             try await db.raw("UPDATE tokens SET revoked_at = \(bind: at.seconds) WHERE user_id = \(bind: userID) AND revoked_at IS NULL").run()
@@ -116,13 +128,13 @@ extension SQLiteStore {
     }
 
     public func tokens(userID: Int64) async throws -> [TokenRecord] {
-        try await write { db in
+        try await readingLatest { db in
             try await db.raw("SELECT \(unsafeRaw: Self.tokenColumns) FROM tokens WHERE user_id = \(bind: userID) ORDER BY id DESC LIMIT 200").all().map(Self.tokenRow)
         }
     }
 
     public func logAuth(_ event: AuthEvent) async throws {
-        try await write { db in
+        try await writing { db in
             try await db.raw("""
                 INSERT INTO auth_log (at, login, user_id, outcome, address)
                 VALUES (\(bind: event.at.seconds), \(bind: String(event.login.prefix(100))), \(bind: event.userID), \(bind: event.outcome), \(bind: event.address))
@@ -131,7 +143,12 @@ extension SQLiteStore {
     }
 
     public func authLog(_ query: LogQuery) async throws -> [AuthEvent] {
-        let rows = try await reader.raw("SELECT id, at, login, user_id, outcome, address FROM auth_log WHERE \(Self.logFilter(query, caseColumn: nil)) ORDER BY id DESC LIMIT \(literal: max(1, min(query.limit, 1000)))").all()
+        let rows = try await reading { db in
+            try await db.raw("""
+                SELECT id, at, login, user_id, outcome, address FROM auth_log WHERE \(Self.logFilter(query, caseColumn: nil)) \
+                ORDER BY id DESC LIMIT \(literal: max(1, min(query.limit, 1000)))
+                """).all()
+        }
         return try rows.map { r in
             AuthEvent(id: try r.decode(column: "id", as: Int64.self), at: Instant(seconds: try r.decode(column: "at", as: Int64.self)),
                       login: try r.decode(column: "login", as: String.self), userID: try r.decode(column: "user_id", as: Int64?.self),
@@ -140,7 +157,7 @@ extension SQLiteStore {
     }
 
     public func logAccess(_ record: AccessRecord) async throws {
-        try await write { db in
+        try await writing { db in
             try await db.raw("""
                 INSERT INTO access_log (at, user_id, login, unit_id, case_id, fields, address)
                 VALUES (\(bind: record.at.seconds), \(bind: record.userID), \(bind: record.login), \(bind: record.unit),
@@ -150,7 +167,12 @@ extension SQLiteStore {
     }
 
     public func accessLog(_ query: LogQuery) async throws -> [AccessRecord] {
-        let rows = try await reader.raw("SELECT id, at, user_id, login, unit_id, case_id, fields, address FROM access_log WHERE \(Self.logFilter(query, caseColumn: "case_id")) ORDER BY id DESC LIMIT \(literal: max(1, min(query.limit, 1000)))").all()
+        let rows = try await reading { db in
+            try await db.raw("""
+                SELECT id, at, user_id, login, unit_id, case_id, fields, address FROM access_log \
+                WHERE \(Self.logFilter(query, caseColumn: "case_id")) ORDER BY id DESC LIMIT \(literal: max(1, min(query.limit, 1000)))
+                """).all()
+        }
         return try rows.map { r in
             AccessRecord(id: try r.decode(column: "id", as: Int64.self), at: Instant(seconds: try r.decode(column: "at", as: Int64.self)),
                          userID: try r.decode(column: "user_id", as: Int64.self), login: try r.decode(column: "login", as: String.self),

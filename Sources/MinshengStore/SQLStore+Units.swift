@@ -1,10 +1,11 @@
 import MinshengDomain
 import SQLKit
 
-extension SQLiteStore {
+/// The unit tree (materialised paths), on both engines.
+extension SQLStore {
     public func insertUnits(_ units: [Unit]) async throws {
         guard !units.isEmpty else { return }
-        try await write { db in
+        try await writing { db in
             // Materialised path ("/1/5/90/") so a subtree is one indexed prefix scan.
             var paths: [UnitID: String] = [:]
             for chunk in stride(from: 0, to: units.count, by: 500).map({ units[$0..<min($0 + 500, units.count)] }) {
@@ -29,48 +30,44 @@ extension SQLiteStore {
     }
 
     public func unit(_ id: UnitID) async throws -> Unit? {
-        try await reader.raw("SELECT id, parent_id, name, level, kind, phone FROM units WHERE id = \(bind: id)").first().map(Self.unitRow)
+        try await reading { db in
+            try await db.raw("SELECT id, parent_id, name, level, kind, phone FROM units WHERE id = \(bind: id)").first().map(Self.unitRow)
+        }
     }
 
     public func units(parent: UnitID?, query: String?, limit: Int) async throws -> [Unit] {
         let lim = max(1, min(limit, 1000))
         let sql: SQLQueryString
         if let q = query?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
-            let like = "%" + q.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
             if let parent {
-                sql = "SELECT id, parent_id, name, level, kind, phone FROM units WHERE path LIKE (SELECT path FROM units WHERE id = \(bind: parent)) || '%' AND id != \(bind: parent) AND name LIKE \(bind: like) ORDER BY length(name), id LIMIT \(literal: lim)"
+                sql = """
+                    SELECT u.id, u.parent_id, u.name, u.level, u.kind, u.phone FROM units u, units p \
+                    WHERE p.id = \(bind: parent) AND u.path > p.path AND u.path < p.path || '\u{7F}' AND \(Self.nameContains("u.name", q)) \
+                    ORDER BY length(u.name), u.id LIMIT \(literal: lim)
+                    """
             } else {
-                sql = "SELECT id, parent_id, name, level, kind, phone FROM units WHERE name LIKE \(bind: like) ORDER BY length(name), id LIMIT \(literal: lim)"
+                sql = "SELECT id, parent_id, name, level, kind, phone FROM units WHERE \(Self.nameContains("name", q)) ORDER BY length(name), id LIMIT \(literal: lim)"
             }
         } else if let parent {
             sql = "SELECT id, parent_id, name, level, kind, phone FROM units WHERE parent_id = \(bind: parent) ORDER BY id LIMIT \(literal: lim)"
         } else {
             sql = "SELECT id, parent_id, name, level, kind, phone FROM units WHERE parent_id IS NULL ORDER BY id LIMIT \(literal: lim)"
         }
-        return try await reader.raw(sql).all().map(Self.unitRow)
+        return try await reading { db in try await db.raw(sql).all().map(Self.unitRow) }
     }
 
     public func unitCount() async throws -> Int {
-        try await reader.raw("SELECT COUNT(*) AS n FROM units").first()?.decode(column: "n", as: Int.self) ?? 0
+        try await reading { db in try await db.raw("SELECT COUNT(*) AS n FROM units").first()?.decode(column: "n", as: Int.self) ?? 0 }
     }
 
     public func allUnits() async throws -> [Unit] {
-        try await reader.raw("SELECT id, parent_id, name, level, kind, phone FROM units ORDER BY id").all().map(Self.unitRow)
+        try await reading { db in try await db.raw("SELECT id, parent_id, name, level, kind, phone FROM units ORDER BY id").all().map(Self.unitRow) }
     }
 
-    static func unitRow(_ row: any SQLRow) throws -> Unit {
-        Unit(id: try row.decode(column: "id", as: Int64.self),
-             parentID: try row.decode(column: "parent_id", as: Int64?.self),
-             name: try row.decode(column: "name", as: String.self),
-             level: UnitLevel(rawValue: try row.decode(column: "level", as: String.self)) ?? .village,
-             kind: UnitKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .government,
-             phone: try row.decode(column: "phone", as: String?.self))
-    }
-}
-
-extension SQLiteStore {
     public func createUnit(parentID: UnitID?, name: String, level: UnitLevel, kind: UnitKind, phone: String?) async throws -> Unit {
-        try await write { db in
+        try await writing { db in
+            // Ids are MAX + 1 (admins see them); on PostgreSQL a lock keeps two nodes from taking the same one.
+            try await self.serialize(db, .unitIDs)
             var path = ""
             if let p = parentID {
                 guard let row = try await db.raw("SELECT path FROM units WHERE id = \(bind: p)").first() else {
@@ -89,8 +86,8 @@ extension SQLiteStore {
     }
 
     public func updateUnit(_ u: Unit) async throws {
-        try await write { db in
-            guard let row = try await db.raw("SELECT path FROM units WHERE id = \(bind: u.id)").first() else {
+        try await writing { db in
+            guard let row = try await db.raw("SELECT path FROM units WHERE id = \(bind: u.id) \(SQLLockingClause.update)").first() else {
                 throw StoreError.conflict("unit \(u.id) does not exist")
             }
             let oldPath = try row.decode(column: "path", as: String.self)
@@ -108,12 +105,21 @@ extension SQLiteStore {
                 kind = \(bind: u.kind.rawValue), phone = \(bind: u.phone), path = \(bind: newPath) WHERE id = \(bind: u.id)
                 """).run()
             if newPath != oldPath {
-                // The subtree: every path under the old one, found by the prefix (an index range on units_path).
+                // The subtree: every path under the old one, an index range on units_path (byte order: BINARY on SQLite, COLLATE "C" on PostgreSQL).
                 try await db.raw("""
-                    UPDATE units SET path = \(bind: newPath) || substr(path, \(bind: oldPath.count + 1)) \
+                    UPDATE units SET path = CAST(\(bind: newPath) AS text) || substr(path, CAST(\(bind: oldPath.count + 1) AS integer)) \
                     WHERE path >= \(bind: oldPath) AND path < \(bind: oldPath + "\u{7F}") AND id != \(bind: u.id)
                     """).run()
             }
         }
+    }
+
+    static func unitRow(_ row: any SQLRow) throws -> Unit {
+        Unit(id: try row.decode(column: "id", as: Int64.self),
+             parentID: try row.decode(column: "parent_id", as: Int64?.self),
+             name: try row.decode(column: "name", as: String.self),
+             level: UnitLevel(rawValue: try row.decode(column: "level", as: String.self)) ?? .village,
+             kind: UnitKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .government,
+             phone: try row.decode(column: "phone", as: String?.self))
     }
 }
