@@ -77,6 +77,8 @@ struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register N cases through the platform (no HTTP) with durable commits, then time full-text searches.")
         @Option(help: "Cases to register.") var cases = 100_000
         @Option(help: "Concurrent callers.") var concurrency = 256
+        @Option(help: "Distinct citizens (phones) the cases cycle over: 1, the default, makes every case the same citizen's repeat; many is a real intake.")
+        var citizens = 1
         @Option(help: "Database file (deleted first).") var db = "/tmp/minsheng-bench-register.sqlite"
         @Option(help: "PostgreSQL URL instead of the file: the run uses a fresh schema bench_register (dropped first, kept after for inspection).")
         var database: String?
@@ -97,6 +99,7 @@ struct Bench: AsyncParsableCommand {
             let platform = Platform(store: store, clock: SystemClock(), calendar: try shippedCalendar())
             try await platform.addUnits(DemoUnits.all())
             let admin = Actor(id: "bench", name: "bench", role: .admin, unit: nil)
+            let citizens = max(1, citizens)
             let t0 = ContinuousClock.now
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for w in 0..<concurrency {
@@ -104,8 +107,9 @@ struct Bench: AsyncParsableCommand {
                         var i = w
                         while i < cases {
                             let t = DemoLoader.templates[i % DemoLoader.templates.count]
+                            let phone = citizens == 1 ? "13800138000" : "138" + String(10_000_000 + i % citizens).suffix(8)
                             var d = CaseDraft(channel: .web, kind: t.kind, title: t.title, content: t.content,
-                                              citizen: Citizen(name: "张三", phone: "13800138000"))
+                                              citizen: Citizen(name: "张三", phone: phone))
                             d.category = t.category
                             _ = try await platform.register(d, by: admin)
                             i += concurrency
