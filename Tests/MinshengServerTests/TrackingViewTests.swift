@@ -101,9 +101,24 @@ struct TrackingViewTests {
             #expect(t.contains("办结时间 2026-11-04 10:00"), Comment(rawValue: t))
             #expect(t.contains("您的评价 满意") && t.contains("您的评价：满意"), Comment(rawValue: t))
             #expect(!t.contains("不予受理") && !t.contains("办理时限") && !t.contains("时限 前"), Comment(rawValue: t))
+            // Closed, and still open to review for 30 days from the answer (11-04): the citizen reads until when.
+            #expect(t.contains("申请复查截止 2026年12月4日24时前"), Comment(rawValue: t))
             expectNoStaffWords(t, "closed")
             j = try await h.get(api, token: nil)
             #expect(j["stateLabel"].string == "已办结" && j["unitName"].string == "渝中区城市管理局" && j["endedAt"].string != nil, Comment(rawValue: j.text))
+        }
+    }
+
+    /// A limit the center let pass reads as passed (it read as a date, as if still ahead).
+    @Test func aPassedDeadlineReadsAsPassed() async throws {
+        try await withAPI { h in
+            let code = try #require(try await h.post("/api/v1/public/cases", Self.submission, token: nil)["trackingCode"].string)
+            var t = try await page(h, code)
+            #expect(t.contains("转交承办单位时限 2026年11月3日24时前") && !t.contains("已超过时限"), Comment(rawValue: t))
+            h.clock.advance(seconds: 3 * 86_400)
+            t = try await page(h, code)
+            #expect(t.contains("转交承办单位时限 2026年11月3日24时前 已超过时限，已列入督办预警"), Comment(rawValue: t))
+            #expect(try await h.get("/api/v1/track/\(code)?phone4=5678", token: nil)["overdue"].bool == true)
         }
     }
 

@@ -35,6 +35,8 @@ struct CitizenView: Sendable {
     /// The deadline the citizen is waiting on, with what it is for (答复时限 …); none once the matter is over.
     var dueLabel: String?
     var due: Instant?
+    /// The limit has passed and the step is still not taken.
+    var overdue = false
     /// When the matter ended: closed, not accepted, final or handed to an emergency service.
     var endedLabel: String?
     var endedAt: Instant?
@@ -121,9 +123,12 @@ struct CitizenView: Sendable {
         case .reviewing: dueLabel = "复查决定时限"; due = c.deadlines.reviewDecision
         case .reviewed: dueLabel = canReview ? "申请复核截止" : nil; due = canReview ? c.deadlines.rereviewRequest : nil
         case .rereviewing: dueLabel = "复核决定时限"; due = c.deadlines.rereviewDecision
-        case .closed, .rejected, .final, .handedOff: dueLabel = nil; due = nil
+        case .closed: dueLabel = canReview ? "申请复查截止" : nil; due = canReview ? c.deadlines.reviewRequest : nil
+        case .rejected, .final, .handedOff: dueLabel = nil; due = nil
         }
         if due == nil { dueLabel = nil }
+        // A limit the government let pass reads as passed, not as a date still ahead.
+        overdue = due.map { $0 <= now } ?? false
         // A paused clock has no deadline to read: say so instead of a date that will move.
         if c.pause != nil, due != nil { dueLabel = (dueLabel ?? "时限") + "（暂停计时中）" }
         if !c.state.isOpen {
@@ -198,6 +203,7 @@ struct CitizenView: Sendable {
             ("dueLabel", .opt(dueLabel)),
             ("due", .time(due)),
             ("dueText", .opt(due?.deadlineText)),
+            ("overdue", .bool(overdue)),
             ("endedLabel", .opt(endedLabel)),
             ("endedAt", .time(endedAt)),
             ("reply", reply.map { r in .object([("result", .string(r.kind.rawValue)), ("resultLabel", .string(r.result)),
@@ -217,7 +223,7 @@ struct CitizenView: Sendable {
         [
             "code": trackingCode, "title": title, "state": stateText, "stateKey": state.rawValue, "summary": summary,
             "registered": Web.time(registeredAt), "unitLabel": unitLabel, "unit": unit,
-            "dueLabel": dueLabel, "due": due?.deadlineText,
+            "dueLabel": dueLabel, "due": due?.deadlineText, "overdue": overdue,
             "endedLabel": endedLabel, "ended": endedAt.map { Web.time($0) },
             "reply": reply.map { r in ["result": r.result, "text": r.text, "at": Web.time(r.at), "unit": r.unit as Any] as [String: Any] },
             "evaluation": evaluation?.label, "rejection": rejectionText,
@@ -230,7 +236,7 @@ struct CitizenView: Sendable {
     var message: String {
         var lines = ["查询码 \(trackingCode)《\(title)》", "状态：\(stateText)。\(summary)"]
         if let u = unit { lines.append("\(unitLabel)：\(u)") }
-        if let l = dueLabel, let d = due { lines.append("\(l)：\(d.deadlineText)") }
+        if let l = dueLabel, let d = due { lines.append("\(l)：\(d.deadlineText)" + (overdue ? "（已超过时限，已列入督办预警）" : "")) }
         if let r = reply { lines.append("答复（\(r.result)）：" + String(r.text.prefix(300))) }
         if canEvaluate { lines.append("请凭查询码和手机号后四位在网上评价答复；对答复有意见的，可申请复查。") }
         return lines.joined(separator: "\n")
