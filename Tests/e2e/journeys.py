@@ -11,6 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from selenium.webdriver.support import expected_conditions as EC
+from selenium.common.exceptions import WebDriverException
 
 BASE, PW, SHOTS = sys.argv[1], sys.argv[2], sys.argv[3]
 os.makedirs(SHOTS, exist_ok=True)
@@ -47,6 +48,17 @@ def shot(d, name):
     h = d.execute_script("return Math.max(document.body.scrollHeight, 800)")
     d.set_window_size(d.get_window_size()["width"], min(h + 40, 4000))
     d.save_screenshot(os.path.join(SHOTS, name + ".png"))
+
+def gone(element):
+    """A wait condition: `element` has left the document. Chromium reports a replaced node either as a stale
+    reference or as "Node with given id does not belong to the document"; both mean the new page is there."""
+    def predicate(_):
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return predicate
 
 def login(d, who):
     d.delete_all_cookies()
@@ -138,7 +150,7 @@ def main():
         page = d.find_element(By.TAG_NAME, "html")
         box.find_element(By.CSS_SELECTOR, "form > button[type=submit]").click()
         # The previous step's page also says 已完成: wait for the new page first, or a slow machine reads the old one.
-        WebDriverWait(d, 20).until(EC.staleness_of(page))
+        WebDriverWait(d, 20).until(gone(page))
         WebDriverWait(d, 10).until(lambda x: "已完成" in x.page_source)
         print("ok   handler:", action)
         if action == "accept":
