@@ -25,11 +25,11 @@ let package = Package(
     targets: [
         // Lifecycle, calendar, deadlines, alerts: plain values and pure functions, no I/O, no imports.
         .target(name: "MinshengDomain"),
-        // Text analytics (tokenising for search, later classification): Foundation only.
+        // Text analytics (classifier, hotspots, near-duplicates, risk words, reply quality): Foundation only.
         .target(name: "MinshengText"),
-        // The only module that knows SQL and the engines.
+        // The only module that knows SQL and the engines, and so the tokens its search indexes hold (SearchTokens).
         .target(name: "MinshengStore", dependencies: [
-            "MinshengDomain", "MinshengText",
+            "MinshengDomain",
             .product(name: "SQLiteNIO", package: "sqlite-nio"),
             .product(name: "SQLKit", package: "sql-kit"),
             .product(name: "SQLiteKit", package: "sqlite-kit"),

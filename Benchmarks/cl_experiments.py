@@ -2,7 +2,7 @@
 """Classifier experiments (issue 6 item 1, third round) on the same stratified folds as `minsheng train --fold-seed`.
 Comparison only; nothing at run time depends on it. Figures: BENCHMARKS.md, "Third round".
 
-    python3 Benchmarks/cl_experiments.py --data /work/shared/data/teddy2020 --seeds 2026,7,99 \
+    python3 Benchmarks/cl_experiments.py --data ../shared/data/teddy2020 --seeds 2026,7,99 \
         --variants base,words-10-3-1,tax,views,lsa-200-0
 
 Variants: base (replica of the shipped SVM + NBSVM), words-F-P-E (3-4-character strings discovered in the
@@ -69,7 +69,7 @@ def discover_words(texts, min_freq=5, maxlen=4, min_pmi=None, min_ent=None):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--data', default='/work/shared/data/teddy2020')
+    ap.add_argument('--data', default=os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared', 'data', 'teddy2020'))
     ap.add_argument('--seeds', default='2026')
     ap.add_argument('--variants', default='base')
     args = ap.parse_args()

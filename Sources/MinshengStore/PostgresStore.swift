@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import MinshengDomain
-import MinshengText
 import PostgresKit
 import PostgresNIO
 import SQLKit
@@ -367,7 +366,7 @@ enum PostgresSchema {
             BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$
             """,
             "CREATE TRIGGER case_events_append_only BEFORE UPDATE OR DELETE ON case_events FOR EACH ROW EXECUTE FUNCTION minsheng_append_only()",
-            // Full-text search. The same dictionary-free tokens as SQLite's FTS5 table (MinshengText.SearchTokens:
+            // Full-text search. The same dictionary-free tokens as SQLite's FTS5 table (SearchTokens:
             // CJK character bigrams, whole Latin words) stored as a tsvector with positions, title weighted A and
             // body B, in a GIN index. A word of n ≥ 2 characters is a phrase of n−1 consecutive bigrams (`<->`), so
             // 路灯 and 噪音 are found through the index. pg_trgm was the alternative: its GIN index cannot serve a

@@ -1,6 +1,5 @@
 import Foundation
 import MinshengDomain
-import MinshengText
 import SQLKit
 
 /// The case list (inbox, search, the leader's and supervisor's lists), on both engines; only the full-text part is

@@ -1,6 +1,5 @@
 import Foundation
 import MinshengDomain
-import MinshengText
 import SQLKit
 import SQLiteNIO
 

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import MinshengDomain
-import MinshengText
 import SQLKit
 import SQLiteKit
 import SQLiteNIO
@@ -322,7 +321,7 @@ enum SQLiteSchema {
             // History is evidence (痕迹管理): the database itself refuses to change it.
             "CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END",
             "CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END",
-            // Bigram tokens computed in Swift (MinshengText.SearchTokens): unicode61 splits them on spaces.
+            // Bigram tokens computed in Swift (SearchTokens): unicode61 splits them on spaces.
             "CREATE VIRTUAL TABLE case_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')",
         ]),
         (2, [

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import MinshengDomain
-import MinshengText
 import PostgresNIO
 import SQLiteNIO
 

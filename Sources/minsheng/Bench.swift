@@ -15,7 +15,7 @@ struct Bench: AsyncParsableCommand {
     struct Inbox: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Load N cases, then time a unit's inbox query (p50/p99).")
         @Option(help: "Cases to load (skipped if the database already has at least this many).") var cases = 1_000_000
-        @Option(help: "Database file.") var db = "/tmp/minsheng-bench.sqlite"
+        @Option(help: "Database file (default: in the temporary folder).") var db = NSTemporaryDirectory() + "minsheng-bench.sqlite"
         @Option(help: "PostgreSQL URL instead of the file (loads into its current schema if it has fewer cases).")
         var database: String?
         @Option(help: "Inbox queries to time.") var queries = 5_000
@@ -79,7 +79,7 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Concurrent callers.") var concurrency = 256
         @Option(help: "Distinct citizens (phones) the cases cycle over: 1, the default, makes every case the same citizen's repeat; many is a real intake.")
         var citizens = 1
-        @Option(help: "Database file (deleted first).") var db = "/tmp/minsheng-bench-register.sqlite"
+        @Option(help: "Database file, deleted first (default: in the temporary folder).") var db = NSTemporaryDirectory() + "minsheng-bench-register.sqlite"
         @Option(help: "PostgreSQL URL instead of the file: the run uses a fresh schema bench_register (dropped first, kept after for inspection).")
         var database: String?
         @Option(help: "Full-text searches to time after the load (two-character words of the titles, by relevance).") var searches = 500
@@ -132,7 +132,7 @@ struct Bench: AsyncParsableCommand {
             abstract: "Time deadline-watch ticks over N open cases: with nothing due, and with K due at once.")
         @Option(help: "Open cases to load (skipped if the database already has them).") var cases = 1_000_000
         @Option(help: "Overdue cases added for the busy tick.") var due = 10_000
-        @Option(help: "Database file.") var db = "/tmp/minsheng-bench-watch.sqlite"
+        @Option(help: "Database file (default: in the temporary folder).") var db = NSTemporaryDirectory() + "minsheng-bench-watch.sqlite"
         @Option(help: "PostgreSQL URL instead of the file (the run uses the schema bench_watch, created if missing and kept).")
         var database: String?
 

@@ -11,7 +11,7 @@ struct HotspotsCommand: AsyncParsableCommand {
         commandName: "hotspots",
         abstract: "Hotspots (topics across places, places with many topics) of a message file, or a benchmark.")
 
-    @Option(help: "Teddy hotspot CSV (hotspot_messages.csv).") var input = "/work/shared/data/teddy2020/hotspot_messages.csv"
+    @Option(help: "Teddy hotspot CSV (default: hotspot_messages.csv in ../shared/data/teddy2020 beside the repository).") var input: String?
     @Option(help: "Window length in days, ending at --to (0: the whole file, no previous window).") var windowDays = 30
     @Option(help: "Last day of the window (YYYY-MM-DD, China time; default: the newest message's day).") var to: String?
     @Option(help: "Clusters printed per axis.") var top = 20
@@ -32,6 +32,9 @@ struct HotspotsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        guard let input = input ?? SharedData.teddyDirectory().map({ $0 + "/hotspot_messages.csv" }) else {
+            throw ValidationError(SharedData.notFound)
+        }
         guard let data = FileManager.default.contents(atPath: input) else { throw ValidationError("cannot read \(input)") }
         let (rows, skipped) = try TeddyHotspotFile.read(data)
         if let bench { return try runBench(rows.map(\.message), count: bench) }
@@ -164,4 +167,11 @@ struct HotspotsCommand: AsyncParsableCommand {
         print("\(report.links) linked pairs, \(report.groups) groups of ≥ 2, \(report.topics.count) topic and \(report.places.count) place clusters described; largest topic \(report.topics.first?.size ?? 0)")
         print(String(format: "resident memory %.0f MB (before: %.0f MB)", Double(residentBytes()) / 1e6, Double(rss0) / 1e6))
     }
+}
+
+/// The corpus folder a command reads: the one given, or ../shared/data/teddy2020 found beside the repository.
+func corpusDirectory(_ given: String?) throws -> String {
+    if let given { return given }
+    guard let dir = SharedData.teddyDirectory() else { throw ValidationError(SharedData.notFound) }
+    return dir
 }

@@ -84,49 +84,39 @@ struct Serve: AsyncParsableCommand {
         }
         var logger = Logger(label: "minsheng")
         logger.logLevel = level
-        let cal = try loadCalendar(extra: calendar)
-        guard DeadlinePolicy.shipped.contains(where: { $0.id == policy }) else {
-            throw ValidationError("unknown policy \(policy); use 12320 or statute")
-        }
         guard let dur = SQLiteStore.Durability(rawValue: durability) else { throw ValidationError("durability must be full or normal") }
-        let opened = try await database.open(durability: dur, logger: logger)
-        let store = opened.store
-        // The node's own files (data key, near-duplicate index, attachments, notice log) are named after this path.
-        let path = opened.filesAnchor
-        let classifier: TextClassifier?
-        switch model {
-        case nil: classifier = try shippedClassifier()
-        case "none": classifier = nil
-        case let file?:
-            guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read model file \(file)") }
-            classifier = try TextClassifier(loading: [UInt8](data))
-        }
-        let sealer = try loadSealer(dbPath: path)
-        var auth = AuthSettings()
-        auth.secureCookies = secureCookies
-        let platform = Platform(store: store, clock: SystemClock(), calendar: cal, defaultPolicyID: policy,
-                                classifier: classifier, sealer: sealer, auth: auth, logger: logger)
         let env = ProcessInfo.processInfo.environment
-        var demoPassword: String?
-        if demo {
-            let started = Date()
-            if try await DemoLoader.loadIfEmpty(platform) {
-                logger.info("demo world loaded in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
-            } else {
-                logger.info("database already has units; demo world not loaded again")
-            }
-            try await platform.loadUnits()
-            if try await store.user(login: "admin") == nil {
-                let pw = env["MINSHENG_DEMO_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 } ?? "demo" + Platform.newTrackingCode().lowercased() + "1"
-                try await DemoUsers.create(platform, password: pw)
-                demoPassword = pw
-            }
+        var s = ServeSettings(calendar: try loadCalendar(extra: calendar))
+        s.host = host
+        s.port = port
+        s.demo = demo
+        s.demoPassword = env["MINSHENG_DEMO_PASSWORD"]
+        s.policy = policy
+        s.model = model.map { $0 == "none" ? .none : .file($0) } ?? .shipped
+        s.watchInterval = watchInterval
+        s.smsGateway = smsGateway
+        s.smsToken = env["MINSHENG_SMS_TOKEN"]
+        s.noticeLog = noticeLog
+        s.wechatToken = wechatToken
+        s.wechatAppID = wechatAppid
+        s.wechatAESKey = wechatAesKey
+        s.trustProxy = trustProxy
+        s.secureCookies = secureCookies
+        s.smsSecret = env["MINSHENG_SMS_SECRET"]
+        s.metricsToken = env["MINSHENG_METRICS_TOKEN"]
+        s.dataKey = env["MINSHENG_DATA_KEY"]
+        let opened = try await database.open(durability: dur, logger: logger)
+        let node: Node
+        do {
+            node = try await Node.prepare(s, store: opened.store, filesAnchor: opened.filesAnchor, label: opened.label,
+                                          engine: opened.engine, commandLine: database.commandLine, logger: logger)
+        } catch let e as ServeSettingsError {
+            try? await opened.store.close()
+            throw ValidationError(e.description)
         }
-        try await platform.loadUnits()
-        try await platform.loadSettings() // the admin's category table and calendar changes
         // A year without its holiday schedule counts deadlines Monday–Friday: say so loudly (the log, and a banner
         // on stderr for a person at the terminal; JSON logs stay one object per line).
-        if let w = platform.warnAboutCalendar(), logFormat == "text" {
+        if let w = node.calendarWarning, logFormat == "text" {
             FileHandle.standardError.write(Data("""
 
                 !!! 工作日历警告 / WORK CALENDAR WARNING
@@ -135,82 +125,10 @@ struct Serve: AsyncParsableCommand {
 
                 """.utf8))
         }
-        let indexFile = ((path as NSString).deletingPathExtension) + ".neardup"
-        try await platform.intelligence.warmUp(store: store, file: indexFile, logger: logger)
-        var config = AppConfig(calendar: cal)
-        config.host = host
-        config.port = port
-        config.filesDirectory = (path as NSString).deletingLastPathComponent + "/files"
-        config.defaultPolicyID = policy
-        config.trustProxy = trustProxy
-        if let token = wechatToken, !token.isEmpty {
-            guard let app = wechatAppid, !app.isEmpty else { throw ValidationError("--wechat-token needs --wechat-appid") }
-            let wechat = WeChatConfig(token: token, appID: app, encodingAESKey: wechatAesKey.flatMap { $0.isEmpty ? nil : $0 })
-            if let problem = wechat.problem { throw ValidationError(problem) }
-            config.wechat = wechat
-        }
-        // The SMS gateway's shared secret: from the environment only (a command line shows in `ps`).
-        config.smsSecret = env["MINSHENG_SMS_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
-        config.metricsToken = env["MINSHENG_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        let units = try await store.unitCount()
-        let cases = try await store.caseCount()
-        let users = try await store.userCount()
-        print("""
-            民生 Minsheng
-              data:        \(opened.label)  (\(opened.engine); \(units) units, \(cases) cases, \(users) accounts)
-              data key:    \(env["MINSHENG_DATA_KEY"] != nil ? "MINSHENG_DATA_KEY" : keyFile(dbPath: path))
-              API:         http://\(host):\(port)/api/v1   (OpenAPI: http://\(host):\(port)/openapi.yaml)
-              channels:    WeChat \(config.wechat == nil ? "off" : "http://\(host):\(port)/channels/wechat (\(config.wechat?.encodingAESKey == nil ? "plain" : "safe") mode)"), \
-            SMS \(config.smsSecret == nil ? "off" : "http://\(host):\(port)/channels/sms")
-            """)
-        if let demoPassword {
-            print("""
-                  demo logins: admin, city.registrar, city.dispatcher, city.supervisor, city.leader, yz.dispatcher,
-                               yz.leader, yz.handler, town.handler, city.handler — password: \(demoPassword)
-                  try:         curl -s -X POST -H 'Content-Type: application/json' -d '{"login":"city.dispatcher","password":"\(demoPassword)"}' http://\(host):\(port)/api/v1/auth/login
-                """)
-        } else if users == 0 {
-            print("  accounts:    none yet — create the first admin: minsheng user add \(database.commandLine) --login admin --name 管理员 --unit <id> --role admin")
-        }
+        print(node.banner)
         fflush(nil) // flush every stream: stdout is a pipe under a supervisor
-        var services: [any Service] = []
-        if watchInterval > 0 {
-            services.append(DeadlineWatcher(platform: platform, interval: .seconds(watchInterval)))
-        }
-        let sender: any NoticeSender
-        if let gw = smsGateway, !gw.isEmpty {
-            guard let url = URL(string: gw), url.scheme == "http" || url.scheme == "https" else {
-                throw ValidationError("--sms-gateway must be an http(s) URL")
-            }
-            sender = HTTPSMSSender(url: url, token: env["MINSHENG_SMS_TOKEN"])
-            print("  notices:     SMS gateway \(gw)")
-        } else {
-            let log = noticeLog ?? ((path as NSString).deletingLastPathComponent + "/notices.log")
-            sender = FileNoticeSender(path: log)
-            print("  notices:     \(log)  (no SMS gateway configured)")
-        }
-        services.append(NoticeDispatcher(platform: platform, sender: sender))
-        services.append(IntelligenceSaver(platform: platform, file: indexFile, logger: logger))
-        fflush(nil)
-        let app = buildApplication(config: config, platform: platform, services: services, logger: logger)
-        do {
-            try await app.runService()
-        } catch {
-            try? await store.close()
-            throw error
-        }
-        try await store.close()
+        try await node.run()
     }
-}
-
-/// The data key file sits next to the database (data/minsheng.sqlite → data/minsheng.key); keep it out of the
-/// database's backups, or set MINSHENG_DATA_KEY instead.
-func keyFile(dbPath: String) -> String {
-    ((dbPath as NSString).deletingPathExtension) + ".key"
-}
-
-func loadSealer(dbPath: String) throws -> Sealer {
-    try Sealer.load(environment: ProcessInfo.processInfo.environment["MINSHENG_DATA_KEY"], keyFile: keyFile(dbPath: dbPath))
 }
 
 func loadCalendar(extra: [String]) throws -> WorkCalendar {

@@ -8,7 +8,7 @@ struct DupEval: AsyncParsableCommand {
         commandName: "dup-eval",
         abstract: "Score the near-duplicate index against hand-labelled pairs of real messages (docs/near-duplicate-pairs.csv).")
 
-    @Option(help: "Directory with hotspot_messages.csv, replied_messages.csv, labeled_train.csv.") var data = "/work/shared/data/teddy2020"
+    @Option(help: "Directory with hotspot_messages.csv, replied_messages.csv, labeled_train.csv (default: ../shared/data/teddy2020 beside the repository).") var data: String?
     @Option(help: "Labelled pairs.") var pairs = "docs/near-duplicate-pairs.csv"
     @Option(help: "LSH bands.") var bands = NearDuplicateOptions().bands
     @Option(help: "Rows (MinHash values) per band.") var rows = NearDuplicateOptions().rows
@@ -16,7 +16,7 @@ struct DupEval: AsyncParsableCommand {
     @Option(parsing: .upToNextOption, help: "Similarity thresholds to score.") var thresholds: [Double] = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7]
 
     func run() async throws {
-        let messages = try CorpusMessage.readTeddy(directory: data)
+        let messages = try CorpusMessage.readTeddy(directory: try corpusDirectory(data))
         guard let pairData = FileManager.default.contents(atPath: pairs) else { throw ValidationError("cannot read \(pairs)") }
         let eval = try NearDuplicateEvaluation(pairsCSV: pairData)
         var o = NearDuplicateOptions()
@@ -40,14 +40,14 @@ struct BenchDup: AsyncParsableCommand {
         abstract: "Time near-duplicate query+insert per case with N synthetic messages indexed (release build).")
 
     @Option(help: "Cases to index.") var cases = 1_000_000
-    @Option(help: "Directory with the real messages the synthetic ones are recombined from.") var data = "/work/shared/data/teddy2020"
+    @Option(help: "Directory with the real messages the synthetic ones are recombined from (default: ../shared/data/teddy2020).") var data: String?
     @Option(help: "Share of cases that are edited copies of a recent case.") var copyRate = 0.05
     @Option(help: "Also write the index here and time reading it back.") var save: String?
     @Option(help: "Random seed.") var seed: UInt64 = 12345
 
     func run() async throws {
-        let corpus = try CorpusMessage.readTeddy(directory: data)
-        guard !corpus.isEmpty else { throw ValidationError("no messages in \(data)") }
+        let corpus = try CorpusMessage.readTeddy(directory: try corpusDirectory(data))
+        guard !corpus.isEmpty else { throw ValidationError("no messages in \(data ?? SharedData.teddyRelative)") }
         let gen = SyntheticMessages(corpus: corpus, seed: seed, copyRate: copyRate)
         print("\(corpus.count) real messages → \(gen.sentences.count) distinct sentences, \(gen.titles.count) titles; \(cases) synthetic cases, \(Int(copyRate * 100))% edited copies")
         let index = NearDuplicateIndex()

@@ -9,7 +9,7 @@ struct RiskScan: AsyncParsableCommand {
         commandName: "risk-scan",
         abstract: "Scan messages for risk words and print the matches in context, or print the shipped list.")
 
-    @Option(help: "Directory with hotspot_messages.csv, replied_messages.csv, labeled_train.csv.") var data = "/work/shared/data/teddy2020"
+    @Option(help: "Directory with hotspot_messages.csv, replied_messages.csv, labeled_train.csv (default: ../shared/data/teddy2020 beside the repository).") var data: String?
     @Option(help: "Risk words file (default: the shipped list).") var words: String?
     @Option(help: "Characters of context shown on each side.") var context = 16
     @Flag(help: "Print the shipped risk words file and exit.") var printDefault = false
@@ -22,7 +22,7 @@ struct RiskScan: AsyncParsableCommand {
             lexicon = try RiskLexicon(parsing: s)
         }
         let matcher = RiskMatcher(lexicon)
-        let corpus = try CorpusMessage.readTeddy(directory: data)
+        let corpus = try CorpusMessage.readTeddy(directory: try corpusDirectory(data))
         var messagesWith: [String: Int] = [:], any = 0
         var byPhrase: [String: Int] = [:]
         let t0 = DispatchTime.now().uptimeNanoseconds

@@ -172,7 +172,7 @@ struct HotspotTests {
     /// On the real hotspot file (skipped without it): the two best-known hot problems of the competition are the
     /// two largest topics of the year (丽发新城's mixing plant, 伊景园滨河苑's bundled parking spaces).
     @Test func realMessagesFindTheKnownHotProblems() throws {
-        let dir = ProcessInfo.processInfo.environment["MINSHENG_TEDDY_DIR"] ?? "/work/shared/data/teddy2020"
+        guard let dir = SharedData.teddyDirectory(from: #filePath) else { return }
         guard let data = FileManager.default.contents(atPath: dir + "/hotspot_messages.csv") else { return }
         let (rows, _) = try TeddyHotspotFile.read(data)
         let r = Hotspots.analyze(rows.map(\.message))

@@ -120,7 +120,7 @@ import Testing
     /// Precision and recall on the hand-labelled real pairs must not fall below what was measured (docs/intelligence.md)
     /// minus a margin. Needs the public corpus; skipped when it is not on this machine.
     @Test func precisionAndRecallOnLabelledRealPairs() throws {
-        let dir = ProcessInfo.processInfo.environment["MINSHENG_TEDDY_DIR"] ?? "/work/shared/data/teddy2020"
+        guard let dir = SharedData.teddyDirectory(from: #filePath) else { return }
         let pairsPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("docs/near-duplicate-pairs.csv").path
         guard FileManager.default.fileExists(atPath: dir + "/hotspot_messages.csv"),

@@ -1,5 +1,5 @@
 import Testing
-@testable import MinshengText
+@testable import MinshengStore
 
 @Suite struct SearchTokensTests {
     @Test func cjkRunsBecomeBigrams() {
