@@ -192,6 +192,9 @@ public struct Registration: Sendable {
     public var notices: [Notice] = []
     /// When the citizen got the tracking code, if the registration's own answer carried it (portal, WeChat, in person).
     public var acknowledgedAt: Instant?
+    /// The hotline call the case is registered from: linked to the case in the registration's own transaction (a
+    /// call is never left unlinked behind a committed case).
+    public var callID: String?
     public init(case c: Case, events: [CaseEvent], alert: AlertThresholds, clientKey: String? = nil, nextNotice: Instant? = nil,
                 citizenKey: String? = nil, notices: [Notice] = [], acknowledgedAt: Instant? = nil) {
         self.case = c; self.events = events; self.alert = alert; self.clientKey = clientKey; self.nextNotice = nextNotice

@@ -97,12 +97,7 @@ extension PostgresStore {
                 try await run(conn, EventRow.insertHead + Self.placeholders(rows: eventCount, columns: EventRow.names.count), eventBinds)
             }
             try await run(conn, "INSERT INTO case_search (case_id, tsv) VALUES" + Self.placeholders(rows: chunk.count, columns: 2, casts: [1: "tsvector"]), searchBinds)
-            for (p, id) in chunk where !p.registration.case.coHandlers.isEmpty {
-                try await Self.setCoHandlers(db, caseID: id, old: [], new: p.registration.case.coHandlers)
-            }
-            for (p, id) in chunk where !p.registration.notices.isEmpty {
-                try await Self.queueRegistrationNotices(db, p.registration.notices, caseID: id)
-            }
+            try await Self.writeRegistrationExtras(db, chunk)
         }
         return outcomes
     }

@@ -121,6 +121,19 @@ extension SQLStore {
     }
 
     /// Notices raised by a registration itself (a risk word): "{id}" in the key and the message becomes the new case's id.
+    /// What a few registrations carry besides the case and its events, written in the registration's transaction:
+    /// co-handlers named at registration, notices to queue (a risk word's alert, an acknowledgement), the hotline call.
+    static func writeRegistrationExtras(_ db: any SQLDatabase, _ rows: some Sequence<(PreparedRegistration, Int64)>) async throws {
+        for (p, id) in rows {
+            let r = p.registration
+            if !r.case.coHandlers.isEmpty { try await setCoHandlers(db, caseID: id, old: [], new: r.case.coHandlers) }
+            if !r.notices.isEmpty { try await queueRegistrationNotices(db, r.notices, caseID: id) }
+            if let call = r.callID {
+                try await db.raw("UPDATE calls SET case_id = \(bind: id) WHERE call_id = \(bind: call) AND case_id IS NULL").run()
+            }
+        }
+    }
+
     static func queueRegistrationNotices(_ db: any SQLDatabase, _ notices: [Notice], caseID: CaseID) async throws {
         for n in notices {
             var copy = n

@@ -48,13 +48,8 @@ extension SQLiteStore {
             _ = try await conn.query(CaseRow.insertHead + Self.placeholders(rows: chunk.count, columns: CaseRow.insertColumns.count), caseBinds.values)
             _ = try await conn.query(EventRow.insertHead + Self.placeholders(rows: eventCount, columns: EventRow.names.count), eventBinds.values)
             _ = try await conn.query("INSERT INTO case_fts (rowid, title, body) VALUES" + Self.placeholders(rows: chunk.count, columns: 3), ftsBinds)
-            // Rare (co-handlers at registration, notices of a risk word): the shared statements, on the writer's connection.
-            for (p, id) in chunk where !p.registration.case.coHandlers.isEmpty {
-                try await Self.setCoHandlers(writer, caseID: id, old: [], new: p.registration.case.coHandlers)
-            }
-            for (p, id) in chunk where !p.registration.notices.isEmpty {
-                try await Self.queueRegistrationNotices(writer, p.registration.notices, caseID: id)
-            }
+            // Rare (co-handlers, notices, a hotline call): the shared statements, on the writer's connection.
+            try await Self.writeRegistrationExtras(writer, chunk)
         }
         return outcomes
     }

@@ -134,7 +134,7 @@ struct OpenAPITests {
             == Set(DeadlineStep.allCases.filter { $0 != .extensionCap }.map(\.rawValue)))
     }
 
-    @Test("each step's body lists exactly the fields the step reads (CasesController.actionFields + note)")
+    @Test("each step's body lists exactly the fields the step reads (Platform.stepFields + note)")
     func stepBodies() throws {
         let doc = try Self.document()
         let schemas = try #require(doc["components"]?["schemas"])
@@ -145,7 +145,7 @@ struct OpenAPITests {
             #expect(s["title"]?.scalar == action.rawValue)
             #expect(s["additionalProperties"]?.scalar == "false")
             let documented = Set(s["properties"]?.pairs?.map(\.0) ?? [])
-            let read = Set(CasesController.actionFields[action, default: []] + ["note"])
+            let read = Set(Platform.stepFields[action, default: []] + ["note"])
             #expect(documented == read, "\(action.rawValue): document \(documented.sorted()), code \(read.sorted())")
             let required = Set(s["required"]?.items?.compactMap(\.scalar) ?? [])
             #expect(required.isSubset(of: read), "\(action.rawValue): required \(required.sorted()) not all fields")
@@ -160,7 +160,7 @@ struct OpenAPITests {
     func createBodies() throws {
         let doc = try Self.document()
         let schemas = try #require(doc["components"]?["schemas"])
-        #expect(schemas["CaseDraft"]?["properties"]?.pairs?.map(\.0) == CasesController.createFields)
+        #expect(schemas["CaseDraft"]?["properties"]?.pairs?.map(\.0) == Platform.staffDraftFields)
         #expect(schemas["PublicSubmission"]?["properties"]?.pairs?.map(\.0) == PublicController.submitFields)
         for path in ["/api/v1/cases", "/api/v1/public/cases"] {
             let params = doc["paths"]?[path]?["post"]?["parameters"]?.items?.compactMap { $0["$ref"]?.scalar } ?? []

@@ -39,6 +39,8 @@ public struct APIError: Error, Sendable {
         switch error {
         case let e as APIError:
             return e
+        case let e as PlatformError:
+            return APIError(e.kind.status, e.code, e.message, details: e.details)
         case let e as LifecycleError:
             var details: [(String, JSON)] = []
             let status: HTTPResponse.Status
@@ -84,6 +86,21 @@ public struct APIError: Error, Sendable {
     }
 }
 
+extension PlatformError.Kind {
+    /// The one place a platform refusal becomes an HTTP status.
+    var status: HTTPResponse.Status {
+        switch self {
+        case .invalid, .badRequest: .badRequest
+        case .unprocessable: .unprocessableContent
+        case .notFound: .notFound
+        case .forbidden: .forbidden
+        case .conflict: .conflict
+        case .rateLimited: .tooManyRequests
+        case .internalFailure: .internalServerError
+        }
+    }
+}
+
 public enum APILimits {
     /// Largest request body accepted (a case's content is at most 10,000 characters).
     public static let maxBodyBytes = 64 * 1024
@@ -113,6 +130,8 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 }
+
+extension Fields: InputFields {}
 
 /// The fields of a JSON object body, read with clear errors: unknown fields, wrong types and unknown enum values
 /// are refused by name.

@@ -29,7 +29,7 @@ struct AttachmentsController {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSON {
         let user = try context.requireUser().user
         let id = try caseID(context)
-        _ = try await CasesController(platform: platform).readable(id, by: user)
+        _ = try await platform.readableCase(id, by: user)
         return .object([("items", .array(try await platform.store.attachments(of: id).map(render)))])
     }
 
@@ -38,7 +38,7 @@ struct AttachmentsController {
     @Sendable func upload(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
         let user = try context.requireRole([.registrar, .dispatcher]).user
         let id = try caseID(context)
-        let c = try await CasesController(platform: platform).readable(id, by: user)
+        let c = try await platform.readableCase(id, by: user)
         let vault = try vault()
         guard try await platform.store.attachments(of: id).count < FileVault.maxPages else {
             throw APIError(.conflict, "too_many_files", "本件附件已达 \(FileVault.maxPages) 个上限")
@@ -60,7 +60,7 @@ struct AttachmentsController {
     @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser().user
         let id = try caseID(context)
-        _ = try await CasesController(platform: platform).readable(id, by: user)
+        _ = try await platform.readableCase(id, by: user)
         guard let aid = context.parameters.get("aid").flatMap(Int64.init),
               let a = try await platform.store.attachments(of: id).first(where: { $0.id == aid }),
               let bytes = try vault().read(a.sha256) else { throw APIError.notFound("附件不存在") }

@@ -112,8 +112,7 @@ struct HotlineController {
         let note = try f.string("note", max: APILimits.maxNote) ?? ""
         let evaluation = try f.value("evaluation", Evaluation.self)
         if evaluation != nil && !reached { throw APIError.invalid("evaluation", "未接通的回访不能记录评价") }
-        let cases = CasesController(platform: platform)
-        let c0 = try await cases.readable(id, by: user)
+        let c0 = try await platform.readableCase(id, by: user)
         let text = "回访" + (reached ? "已接通" : "未接通") + (note.isEmpty ? "" : "：" + note)
         let updated: Case
         if let evaluation {

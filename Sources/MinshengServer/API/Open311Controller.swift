@@ -157,7 +157,7 @@ struct Open311Controller {
             let actor = try platform.actor(user, for: .register, on: nil)
             let outcome = try await platform.register(draft, by: actor,
                                                       clientKey: CasesController.clientKey(request, scope: "open311:u\(user.id)"))
-            try CasesController.checkReplay(outcome, draft)
+            try Platform.checkReplay(outcome, draft)
             let c = outcome.case
             var pairs: [(String, JSON)] = [
                 ("service_request_id", .string(String(c.id))),

@@ -69,7 +69,7 @@ struct PublicController {
             return t.isEmpty ? nil : "pub:\(address):" + String(t.prefix(100))
         }
         let outcome = try await platform.register(draft, by: Self.citizenActor, clientKey: key)
-        try CasesController.checkReplay(outcome, draft)
+        try Platform.checkReplay(outcome, draft)
         if outcome.created { submissions.record(address) } // refused input and retries do not count
         return (outcome.case, outcome.created)
     }

@@ -74,7 +74,7 @@ struct SMSController {
         guard let center = platform.defaultCenter else { throw APIError(.internalServerError, "no_center", "没有登记中心") }
         let actor = Actor(id: "channel:sms", name: "短信平台", role: .registrar, unit: center.id)
         let outcome = try await platform.register(draft, by: actor, clientKey: "sms:" + id)
-        try CasesController.checkReplay(outcome, draft)
+        try Platform.checkReplay(outcome, draft)
         let c = outcome.case
         return JSONResponse(status: outcome.created ? .created : .ok, json: .object([
             ("result", .string("registered")), ("created", .bool(outcome.created)),

@@ -231,7 +231,7 @@ struct WeChatController {
         // case. Events have no MsgId; sender and CreateTime stand in for it.
         let clientKey = m["MsgId"].map { "wechat:\($0)" } ?? "wechat:\(key):\(m["CreateTime"] ?? "")"
         let outcome = try await platform.register(draft, by: try actor(), clientKey: clientKey)
-        do { try CasesController.checkReplay(outcome, draft) } catch {
+        do { try Platform.checkReplay(outcome, draft) } catch {
             logger.warning("wechat: MsgId \(m["MsgId"] ?? "-") reused for another message")
             return nil
         }

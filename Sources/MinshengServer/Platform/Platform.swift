@@ -54,6 +54,8 @@ public struct CaseDraft: Sendable {
     /// A reception-day booking: the slot's time and the leader who receives (the case is owned by them from the start).
     public var appointment: Instant?
     public var owner: Owner?
+    /// The hotline call registered from (linked in the registration's transaction).
+    public var callID: String?
     public init(channel: Channel, kind: CaseKind, title: String, content: String, citizen: Citizen = Citizen()) {
         self.channel = channel; self.kind = kind; self.title = title; self.content = content; self.citizen = citizen
     }
@@ -355,10 +357,11 @@ public final class Platform: Sendable {
             events.append(refusal)
         }
         (registered, events) = chained(registered, events)
-        let reg = Registration(case: registered, events: events, alert: Lifecycle.alertThresholds(of: registered, rules: rules),
+        var reg = Registration(case: registered, events: events, alert: Lifecycle.alertThresholds(of: registered, rules: rules),
                                clientKey: clientKey, nextNotice: Lifecycle.nextNotice(of: registered, rules: rules),
                                citizenKey: citizenKey, notices: notices,
                                acknowledgedAt: AcknowledgementTarget.atRegistration(draft.channel) ? now : nil)
+        reg.callID = draft.callID
         return (reg, signature)
     }
 

@@ -101,15 +101,4 @@ enum ActionForms {
         return form
     }
 
-    /// The submitted form as the API's JSON body: numbers for unit ids and amounts, nothing for empty fields.
-    static func json(from form: [String: String], for a: Action) -> JSON {
-        var pairs: [(String, JSON)] = []
-        let known = Set(fields(a).map(\.name) + ["note"])
-        for (k, v) in form.sorted(by: { $0.key < $1.key }) where known.contains(k) {
-            let t = v.trimmingCharacters(in: .whitespacesAndNewlines)
-            if t.isEmpty { continue }
-            if k == "unit" || k == "amount", let n = Int64(t) { pairs.append((k, .int(n))) } else { pairs.append((k, .string(t))) }
-        }
-        return .object(pairs)
-    }
 }

@@ -22,7 +22,7 @@ extension ConsoleController {
     func renderCase(_ p: Principal, id: CaseID, flash: [String: Any]? = nil, contact: Citizen? = nil, email: String? = nil, failed: (action: String, message: String, field: String?, values: [String: String])? = nil,
                     unitQuery: String? = nil, openAction: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let u = p.user
-        let c0 = try await cases.readable(id, by: u)
+        let c0 = try await platform.readableCase(id, by: u)
         let events = try await platform.store.events(of: id)
         let now = platform.clock.now()
         let alert = platform.alert(of: c0, at: now)
@@ -106,7 +106,7 @@ extension ConsoleController {
     @Sendable func reveal(_ request: Request, context: AppRequestContext) async throws -> Response {
         let p = try user(context)
         let id = try caseID(context)
-        let c0 = try await cases.readable(id, by: p.user)
+        let c0 = try await platform.readableCase(id, by: p.user)
         let (open, email) = try await platform.revealContact(c0, to: p.user, address: context.clientAddress)
         return try await renderCase(p, id: id, flash: ["kind": "ok", "text": "已显示完整联系方式（本次查看已记录）"], contact: open, email: email)
     }
@@ -122,14 +122,15 @@ extension ConsoleController {
             return try await renderCase(p, id: id, failed: (name, "", nil, form), unitQuery: form["unitq"] ?? "", openAction: name)
         }
         do {
-            _ = try await cases.takeStep(action, on: id, by: p.user, body: ActionForms.json(from: form, for: action))
+            let fields = FormFields(form, allowed: ActionForms.fields(action).map(\.name) + ["note"])
+            _ = try await platform.takeStep(action, on: id, by: p.user, input: fields)
         } catch {
             let e = APIError.from(error)
             if e.status == .notFound || e.status == .internalServerError { throw error }
             return try await renderCase(p, id: id, failed: (name, e.message, e.field, form), status: e.status)
         }
         // After a step that moves the case out of reach (a transfer), the case page would be a 404: go to the inbox.
-        if (try? await cases.readable(id, by: p.user)) == nil { return Web.redirect("/console?done=\(name)") }
+        if (try? await platform.readableCase(id, by: p.user)) == nil { return Web.redirect("/console?done=\(name)") }
         return Web.redirect("/console/cases/\(id)?done=\(name)")
     }
 
@@ -137,7 +138,7 @@ extension ConsoleController {
     @Sendable func file(_ request: Request, context: AppRequestContext) async throws -> Response {
         let p = try user(context)
         let id = try caseID(context)
-        _ = try await cases.readable(id, by: p.user)
+        _ = try await platform.readableCase(id, by: p.user)
         guard let aid = context.parameters.get("aid").flatMap(Int64.init),
               let a = try await platform.store.attachments(of: id).first(where: { $0.id == aid }),
               let bytes = files?.read(a.sha256) else { throw APIError.notFound("附件不存在") }
@@ -152,7 +153,7 @@ extension ConsoleController {
     @Sendable func disclose(_ request: Request, context: AppRequestContext) async throws -> Response {
         let p = try user(context)
         let id = try caseID(context)
-        let c0 = try await cases.readable(id, by: p.user)
+        let c0 = try await platform.readableCase(id, by: p.user)
         guard [.closed, .final].contains(c0.state), let reply = c0.reply, p.user.unit == c0.center,
               !p.user.roles.isDisjoint(with: [.dispatcher, .registrar]) else {
             throw APIError(.forbidden, "role_not_allowed", "只有登记中心可以选登已办结并已答复的诉求")

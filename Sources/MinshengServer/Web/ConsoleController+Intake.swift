@@ -5,6 +5,9 @@ import MinshengStore
 
 /// Quick registration (来电登记) and the call screen a hotline agent registers from.
 extension ConsoleController {
+    /// The fields of the registration form that show their own error (new.mustache).
+    static let inlineErrorFields: Set<String> = ["phone", "name", "idNumber", "title", "content", "locationUnit", "visitors", "pages"]
+
     static let newFields = ["phone", "name", "idNumber", "kind", "title", "content", "address", "locationUnit", "category", "channel"]
 
     @Sendable func newForm(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -88,25 +91,19 @@ extension ConsoleController {
             f = try await Web.form(request)
         }
         if f["searchUnits"] != nil { return pages.html("new", newContext(p, values: f, errors: [:])) }
-        var body: [(String, JSON)] = [("channel", .string(f["channel"] ?? "phone")), ("kind", .string(f["kind"] ?? "")),
-                                      ("title", .string(f["title"] ?? "")), ("content", .string(f["content"] ?? ""))]
-        var citizen: [(String, JSON)] = []
-        for k in ["name", "phone", "idNumber"] { if let v = f[k], !v.trimmed.isEmpty { citizen.append((k, .string(v))) } }
-        if f["anonymous"] != nil { citizen.append(("anonymous", .bool(true))) }
-        if !citizen.isEmpty { body.append(("citizen", .object(citizen))) }
-        if let a = f["address"], !a.trimmed.isEmpty { body.append(("address", .string(a))) }
-        if let lu = f["locationUnit"], !lu.isEmpty { body.append(("locationUnit", Int64(lu).map { .int($0) } ?? .string(lu))) }
-        if let cat = f["category"], !cat.isEmpty { body.append(("category", .string(cat))) }
-        if let call = f["callId"], !call.isEmpty { body.append(("callId", .string(call))) }
-        // The number of visitors counts only for a visit (the field stays on the form for every channel).
-        if f["channel"] == Channel.visit.rawValue, let n = f["visitors"]?.trimmed, !n.isEmpty {
-            body.append(("visitors", Int64(n).map { .int($0) } ?? .string(n)))
-        }
         do {
             let scans = parts.contains { $0.filename != nil && !$0.data.isEmpty } ? parts.filter { $0.name == "pages" } : []
             if !scans.isEmpty && files == nil { throw APIError.invalid("pages", "本平台未开启附件存储，无法上传扫描件") }
             let pagesIn = try files?.acceptPages(scans) ?? []
-            let (c, _, _) = try await cases.register(json: .object(body), user: p.user, idempotencyKey: f["_key"].map { "web:" + $0 })
+            var values = f
+            if values["channel"]?.trimmed.isEmpty ?? true { values["channel"] = Channel.phone.rawValue }
+            // The number of visitors counts only for a visit (the field stays on the form for every channel).
+            if values["channel"] != Channel.visit.rawValue { values["visitors"] = nil }
+            let form = FormFields(values, allowed: Platform.staffDraftFields + ["name", "phone", "idNumber", "anonymous"])
+            let citizen = Citizen(name: try form.text("name", max: 50), phone: try form.text("phone", max: 20),
+                                  idNumber: try form.text("idNumber", max: 18), anonymous: try form.bool("anonymous") ?? false)
+            let (c, _, _) = try await platform.registerByStaff(try Platform.staffDraft(form, citizen: citizen), by: p.user,
+                                                               idempotencyKey: f["_key"].map { "web:" + $0 })
             if let files, !pagesIn.isEmpty { _ = try await files.attach(pagesIn, to: c.id, store: platform.store, at: platform.clock.now()) }
             return Web.redirect("/console/cases/\(c.id)?done=\(c.finalCase == nil ? "register" : "matterFinal")")
         } catch {
@@ -115,7 +112,10 @@ extension ConsoleController {
             var field = e.field ?? ""
             if field.hasPrefix("citizen.") { field = String(field.dropFirst(8)) }
             if e.code == "too_large" || e.code == "unsupported_type" { field = "pages" }
-            return pages.html("new", newContext(p, values: f, errors: field.isEmpty ? [:] : [field: e.message], message: field.isEmpty ? e.message : nil),
+            // A field the form shows its error beside gets it there; any other refusal (诉求类型, 渠道, the call, the
+            // center) is the page's message, so that the registrar always reads why nothing was registered.
+            let inline = Self.inlineErrorFields.contains(field)
+            return pages.html("new", newContext(p, values: f, errors: inline ? [field: e.message] : [:], message: inline ? nil : e.message),
                               status: e.status)
         }
     }

@@ -9,7 +9,6 @@ import MinshengStore
 struct ConsoleController {
     let platform: Platform
     let pages: Pages
-    let cases: CasesController
     let units: UnitSearch
     let files: FileVault?
 
@@ -17,7 +16,6 @@ struct ConsoleController {
         self.platform = platform
         self.pages = pages
         self.files = files
-        cases = CasesController(platform: platform)
         units = UnitSearch(platform: platform)
     }
 
