@@ -116,6 +116,16 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound && error.body == nil {
+            // The router found no route: a documented path with another method is 405 with the methods it answers.
+            if let allowed = MethodTable.shared.methods(for: request.uri.path), !allowed.contains(request.method.rawValue) {
+                let list = allowed.sorted().joined(separator: ", ")
+                var response = JSON.response(APIError(.methodNotAllowed, "method_not_allowed", "\(request.method.rawValue) 不适用于此路径；可用：\(list)").json,
+                                             status: .methodNotAllowed)
+                response.headers[.allow] = list
+                return response
+            }
+            return JSON.response(APIError.from(error).json, status: .notFound)
         } catch {
             let e = APIError.from(error)
             if e.status == .internalServerError {

@@ -71,17 +71,19 @@ struct CasesController {
         let user = try context.requireRole(Platform.caseRoles).user
         let p = request.uri.queryParameters
         var q = CaseQuery(now: platform.clock.now())
-        func param(_ k: String) -> String? {
-            guard let v = p.get(k), !v.isEmpty else { return nil }
+        func param(_ k: String) throws -> String? {
+            guard let v = p.get(k) else { return nil }
+            // An empty value is no value: refused by name rather than read as "all" (`?order=` is a mistake).
+            guard !v.isEmpty else { throw APIError.invalid(k, "不能为空；不限时请省略此参数") }
             return v
         }
         func int(_ k: String) throws -> Int64? {
-            guard let v = param(k) else { return nil }
+            guard let v = try param(k) else { return nil }
             guard let i = Int64(v) else { throw APIError.invalid(k, "应为整数") }
             return i
         }
         func time(_ k: String) throws -> Instant? {
-            guard let v = param(k) else { return nil }
+            guard let v = try param(k) else { return nil }
             guard let i = Instant.parse(v) else { throw APIError.invalid(k, "应为日期 YYYY-MM-DD 或 ISO 8601 时间") }
             return i
         }
@@ -99,32 +101,32 @@ struct CasesController {
         }
         // A co-handled case may be held outside the scope: the co-handler filter is the restriction then.
         q.scope = q.coHandler == nil ? platform.scopeUnits(of: user) : nil
-        q.owner = param("owner").map { $0 == "me" ? "user:\(user.id)" : $0 }
-        if let l = param("leaderProposed") {
+        q.owner = try param("owner").map { $0 == "me" ? "user:\(user.id)" : $0 }
+        if let l = try param("leaderProposed") {
             guard l == "true" || l == "false" else { throw APIError.invalid("leaderProposed", "应为 true 或 false") }
             q.leaderProposed = l == "true"
         }
-        if let s = param("state") { q.state = try parseEnum("state", s, CaseState.self) }
-        if let o = param("open") {
+        if let s = try param("state") { q.state = try parseEnum("state", s, CaseState.self) }
+        if let o = try param("open") {
             guard o == "true" || o == "false" else { throw APIError.invalid("open", "应为 true 或 false") }
             q.openOnly = o == "true"
         }
-        if let a = param("alert") { q.alert = try parseEnum("alert", a, AlertLevel.self) }
-        if let r = param("risk") {
+        if let a = try param("alert") { q.alert = try parseEnum("alert", a, AlertLevel.self) }
+        if let r = try param("risk") {
             guard r == "true" || r == "false" else { throw APIError.invalid("risk", "应为 true 或 false") }
             q.risk = r == "true"
         }
-        if let k = param("kind") { q.kind = try parseEnum("kind", k, CaseKind.self) }
-        if let c = param("channel") { q.channel = try parseEnum("channel", c, Channel.self) }
-        q.category = param("category")
+        if let k = try param("kind") { q.kind = try parseEnum("kind", k, CaseKind.self) }
+        if let c = try param("channel") { q.channel = try parseEnum("channel", c, Channel.self) }
+        q.category = try param("category")
         q.from = try time("from")
-        if let to = param("to") {
+        if let to = try param("to") {
             // A bare date means "through that day".
             guard let i = Instant.parse(to) else { throw APIError.invalid("to", "应为日期 YYYY-MM-DD 或 ISO 8601 时间") }
             q.to = to.count == 10 ? i.adding(seconds: 86_400) : i
         }
-        q.text = param("q").map { String($0.prefix(100)) }
-        if let o = param("order") {
+        q.text = try param("q").map { String($0.prefix(100)) }
+        if let o = try param("order") {
             guard let order = CaseOrder(rawValue: o) else {
                 throw APIError.invalid("order", "可选：\(CaseOrder.allCases.map(\.rawValue).joined(separator: ", "))")
             }
@@ -134,7 +136,7 @@ struct CasesController {
         } else if q.unit != nil && q.openOnly {
             q.order = .due
         }
-        q.cursor = param("cursor")
+        q.cursor = try param("cursor")
         if let l = try int("limit") {
             guard (1...500).contains(l) else { throw APIError.invalid("limit", "应在 1 到 500 之间") }
             q.limit = Int(l)

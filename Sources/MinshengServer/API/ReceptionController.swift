@@ -66,8 +66,10 @@ struct ReceptionController {
     }
 
     func daysParam(_ request: Request) throws -> Int {
-        guard let v = request.uri.queryParameters.get("days"), !v.isEmpty else { return 28 }
-        guard let n = Int(v), (1...Platform.receptionHorizonDays).contains(n) else {
+        // One value or none: `days=` or `days` twice is a mistake, not the default.
+        let given = request.uri.queryParameters.getAll("days")
+        guard !given.isEmpty else { return 28 }
+        guard given.count == 1, let n = Int(given[0]), (1...Platform.receptionHorizonDays).contains(n) else {
             throw APIError.invalid("days", "应为 1 到 \(Platform.receptionHorizonDays) 的整数")
         }
         return n
