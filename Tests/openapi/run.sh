@@ -16,22 +16,9 @@ fi
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 BUDGET=${2:-180}
 HERE=$(cd "$(dirname "$0")" && pwd)
-TMP=$(mktemp -d)
-SERVER=""
-cleanup() {
-    if [[ -n "$SERVER" ]] && kill -0 "$SERVER" 2>/dev/null; then
-        kill "$SERVER" 2>/dev/null || true
-        wait "$SERVER" 2>/dev/null || true
-    fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-fail() {
-    echo "openapi: $*" >&2
-    if [[ -f "$TMP/server.log" ]]; then echo "--- server log (last 30 lines) ---" >&2; tail -30 "$TMP/server.log" >&2; fi
-    exit 1
-}
+NAME=openapi
+export MINSHENG_DEMO_PASSWORD="openapi-Demo-2026"
+source "$HERE/../lib/demo-server.sh"
 
 ST=$(command -v st || true)
 if [[ -z "$ST" ]]; then
@@ -39,37 +26,13 @@ if [[ -z "$ST" ]]; then
     "$TMP/venv/bin/pip" install -q schemathesis >/dev/null
     ST="$TMP/venv/bin/st"
 fi
+demo_server "$BIN"
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-BASE="http://127.0.0.1:$PORT"
-export MINSHENG_DEMO_PASSWORD="openapi-Demo-2026"
-"$BIN" serve --demo --db "$TMP/m.sqlite" --port "$PORT" --watch-interval 0 >"$TMP/server.log" 2>&1 &
-SERVER=$!
-echo "openapi: server $SERVER on port $PORT (demo world loading)"
-for _ in $(seq 1 600); do
-    kill -0 "$SERVER" 2>/dev/null || fail "the server exited"
-    if curl -fsS "$BASE/readyz" >/dev/null 2>&1; then break; fi
-    sleep 0.5
-done
-curl -fsS "$BASE/readyz" >/dev/null || fail "the server never became ready"
-
-session() {
-    curl -fsS -X POST -H 'Content-Type: application/json' -d "{\"login\":\"$1\",\"password\":\"$MINSHENG_DEMO_PASSWORD\"}" "$BASE/api/v1/auth/login" \
-        | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
-}
 # An API token, not a session: generated logins may name the account and lock it (five wrong passwords), and a
 # lock ends the account's sessions, but not its API tokens (README "Accounts").
-api_token() {
-    local admin uid
-    admin=$(session admin)
-    uid=$(curl -fsS -H "Authorization: Bearer $admin" "$BASE/api/v1/users?q=$1" \
-        | python3 -c "import json,sys; print([u['id'] for u in json.load(sys.stdin)['items'] if u['login']=='$1'][0])")
-    curl -fsS -X POST -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' -d '{"label":"schemathesis"}' \
-        "$BASE/api/v1/users/$uid/tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
-}
-MAIN=$(api_token city.dispatcher) || fail "cannot issue an API token for city.dispatcher"
+MAIN=$(issue_token city.dispatcher schemathesis) || fail "cannot issue an API token for city.dispatcher"
 [[ -n "$MAIN" ]] || fail "no token for city.dispatcher"
-SECOND=$(session city.registrar) || fail "cannot log in as city.registrar"
+SECOND=$(login city.registrar) || fail "cannot log in as city.registrar"
 
 cd "$HERE" # schemathesis.toml
 SELF_ENDING=(--include-operation-id logout --include-operation-id changePassword --include-operation-id revokeOwnToken)
