@@ -69,30 +69,11 @@ struct CasesController {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSON {
         let user = try context.requireRole(Platform.caseRoles).user
-        let p = request.uri.queryParameters
+        let p = try QueryParams(request, known: ["unit", "coHandler", "owner", "leaderProposed", "state", "open", "alert", "risk", "kind",
+                                                 "channel", "category", "from", "to", "q", "order", "cursor", "limit"])
         var q = CaseQuery(now: platform.clock.now())
-        func param(_ k: String) throws -> String? {
-            guard let v = p.get(k) else { return nil }
-            // An empty value is no value: refused by name rather than read as "all" (`?order=` is a mistake).
-            guard !v.isEmpty else { throw APIError.invalid(k, "不能为空；不限时请省略此参数") }
-            return v
-        }
-        func int(_ k: String) throws -> Int64? {
-            guard let v = try param(k) else { return nil }
-            guard let i = Int64(v) else { throw APIError.invalid(k, "应为整数") }
-            return i
-        }
-        func time(_ k: String) throws -> Instant? {
-            guard let v = try param(k) else { return nil }
-            guard let i = Instant.parse(v) else { throw APIError.invalid(k, "应为日期 YYYY-MM-DD 或 ISO 8601 时间") }
-            return i
-        }
-        let known: Set<String> = ["unit", "coHandler", "owner", "leaderProposed", "state", "open", "alert", "risk", "kind", "channel", "category", "from", "to", "q", "order", "cursor", "limit"]
-        for (k, _) in p where !known.contains(String(k)) {
-            throw APIError(.badRequest, "unknown_parameter", "未知查询参数 \(k)；可用：\(known.sorted().joined(separator: ", "))")
-        }
-        q.unit = try int("unit")
-        q.coHandler = try int("coHandler")
+        q.unit = try p.int("unit")
+        q.coHandler = try p.int("coHandler")
         let root = platform.scopeRoot(of: user)
         for (name, u) in [("unit", q.unit), ("coHandler", q.coHandler)] {
             if let u, !platform.isWithin(u, root: root) {
@@ -101,32 +82,23 @@ struct CasesController {
         }
         // A co-handled case may be held outside the scope: the co-handler filter is the restriction then.
         q.scope = q.coHandler == nil ? platform.scopeUnits(of: user) : nil
-        q.owner = try param("owner").map { $0 == "me" ? "user:\(user.id)" : $0 }
-        if let l = try param("leaderProposed") {
-            guard l == "true" || l == "false" else { throw APIError.invalid("leaderProposed", "应为 true 或 false") }
-            q.leaderProposed = l == "true"
-        }
-        if let s = try param("state") { q.state = try parseEnum("state", s, CaseState.self) }
-        if let o = try param("open") {
-            guard o == "true" || o == "false" else { throw APIError.invalid("open", "应为 true 或 false") }
-            q.openOnly = o == "true"
-        }
-        if let a = try param("alert") { q.alert = try parseEnum("alert", a, AlertLevel.self) }
-        if let r = try param("risk") {
-            guard r == "true" || r == "false" else { throw APIError.invalid("risk", "应为 true 或 false") }
-            q.risk = r == "true"
-        }
-        if let k = try param("kind") { q.kind = try parseEnum("kind", k, CaseKind.self) }
-        if let c = try param("channel") { q.channel = try parseEnum("channel", c, Channel.self) }
-        q.category = try param("category")
-        q.from = try time("from")
-        if let to = try param("to") {
+        q.owner = p.get("owner").map { $0 == "me" ? "user:\(user.id)" : $0 }
+        q.leaderProposed = try p.bool("leaderProposed") ?? false
+        q.state = try p.value("state", CaseState.self)
+        q.openOnly = try p.bool("open") ?? q.openOnly
+        q.alert = try p.value("alert", AlertLevel.self)
+        q.risk = try p.bool("risk")
+        q.kind = try p.value("kind", CaseKind.self)
+        q.channel = try p.value("channel", Channel.self)
+        q.category = p.get("category")
+        q.from = try p.time("from")
+        if let to = p.get("to") {
             // A bare date means "through that day".
             guard let i = Instant.parse(to) else { throw APIError.invalid("to", "应为日期 YYYY-MM-DD 或 ISO 8601 时间") }
             q.to = to.count == 10 ? i.adding(seconds: 86_400) : i
         }
-        q.text = try param("q").map { String($0.prefix(100)) }
-        if let o = try param("order") {
+        q.text = p.get("q").map { String($0.prefix(100)) }
+        if let o = p.get("order") {
             guard let order = CaseOrder(rawValue: o) else {
                 throw APIError.invalid("order", "可选：\(CaseOrder.allCases.map(\.rawValue).joined(separator: ", "))")
             }
@@ -136,8 +108,8 @@ struct CasesController {
         } else if q.unit != nil && q.openOnly {
             q.order = .due
         }
-        q.cursor = try param("cursor")
-        if let l = try int("limit") {
+        q.cursor = p.get("cursor")
+        if let l = try p.int("limit") {
             guard (1...500).contains(l) else { throw APIError.invalid("limit", "应在 1 到 500 之间") }
             q.limit = Int(l)
         }

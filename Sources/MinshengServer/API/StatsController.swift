@@ -23,23 +23,11 @@ struct StatsController {
 
     enum Format: String, CaseIterable { case json, csv }
 
-    struct Params {
-        let values: [String: String]
+    /// The statistics' parameters: the API's one query reader, and the period and format they share.
+    typealias Params = QueryParams
+}
 
-        init(_ request: Request, known: [String]) throws {
-            var v: [String: String] = [:]
-            for (k, value) in request.uri.queryParameters {
-                let key = String(k)
-                guard known.contains(key) else {
-                    throw APIError(.badRequest, "unknown_parameter", "未知查询参数 \(key)；可用：\(known.joined(separator: ", "))",
-                                   details: [("field", .string(key)), ("allowed", .array(known.map(JSON.string)))])
-                }
-                if !value.isEmpty { v[key] = String(value) }
-            }
-            values = v
-        }
-
-        func get(_ k: String) -> String? { values[k] }
+extension QueryParams {
 
         /// `from` (inclusive) and `to` (exclusive; a bare date means "through that day"), both required.
         func period() throws -> (Instant, Instant) {
@@ -55,16 +43,17 @@ struct StatsController {
             return (from, to)
         }
 
-        func format() throws -> Format {
+        func format() throws -> StatsController.Format {
             guard let s = get("format") else { return .json }
-            guard let f = Format(rawValue: s) else {
+            guard let f = StatsController.Format(rawValue: s) else {
                 throw APIError(.badRequest, "invalid_value", "format 的值 \(s) 无效；可选：json, csv",
                                details: [("field", .string("format")), ("allowed", .array([.string("json"), .string("csv")]))])
             }
             return f
         }
-    }
+}
 
+extension StatsController {
     /// Who reads statistics: leaders, supervisors and dispatchers (a ranking compares peers, so it is not scoped).
     static let readers: Set<Role> = [.leader, .supervisor, .dispatcher]
 
