@@ -75,19 +75,14 @@ public final class Platform: Sendable {
     public let classifier: TextClassifier?
     /// First-level category → a word in the name of the department that handles it (admins may replace the table:
     /// `setCategoryDepartments`, persisted in the settings and read back by `loadSettings`).
-    public var categoryDepartments: [String: String] { categoryTable.withLock { $0 } }
-    let categoryTable: Mutex<[String: String]>
-    let unitsByID = Mutex<[UnitID: Unit]>([:])
-    private let centerID = Mutex<UnitID?>(nil)
-    /// Children of each unit and the root, rebuilt when units change (registration looks departments up here).
-    private let tree = Mutex<(children: [UnitID: [Unit]], root: UnitID?)>(([:], nil))
-    /// (city or district government, category) → its department for that category, precomputed with the tree.
-    private let departmentFor = Mutex<[UnitID: [String: UnitID]]>([:])
-    /// Each scope root's units, computed on first use and dropped when the tree changes.
-    private let subtrees = Mutex<[UnitID: Set<UnitID>]>([:])
-    private let treeVersion = Mutex<Int>(0)
+    public var categoryDepartments: [String: String] { unitTree.withLock { $0.categoryDepartments } }
+    /// The unit tree and the category table it finds departments by: one value, replaced whole when units or the
+    /// table change (registration looks departments up in it, every dispatch checks its target).
+    let unitTree: Mutex<UnitTree>
+    /// The unit tree now: a snapshot for several questions that must agree with one another.
+    public var tree: UnitTree { unitTree.withLock { $0 } }
     /// Changes every time the unit tree is (re)loaded: caches derived from the tree compare it.
-    public var unitsVersion: Int { treeVersion.withLock { $0 } }
+    public var unitsVersion: Int { unitTree.withLock { $0.version } }
     /// Seals citizens' personal data and keys their identity (README "Privacy").
     public let sealer: Sealer
     public let accounts: Accounts
@@ -113,7 +108,7 @@ public final class Platform: Sendable {
         self.intelligence = intelligence
         self.accounts = Accounts(store: store, clock: clock, settings: auth)
         self.classifier = classifier
-        self.categoryTable = Mutex(categoryDepartments)
+        self.unitTree = Mutex(UnitTree(categoryDepartments: categoryDepartments))
         self.store = store
         self.clock = clock
         self.calendars = Mutex((calendar, calendar, []))
@@ -126,115 +121,48 @@ public final class Platform: Sendable {
 
     public func loadUnits() async throws {
         let all = try await store.allUnits()
-        unitsByID.withLock { m in for u in all { m[u.id] = u } }
-        refreshDefaultCenter()
+        unitTree.withLock { $0 = $0.adding(all) }
     }
 
     public func addUnits(_ units: [Unit]) async throws {
         try await store.insertUnits(units)
-        unitsByID.withLock { m in for u in units { m[u.id] = u } }
-        refreshDefaultCenter()
+        unitTree.withLock { $0 = $0.adding(units) }
     }
 
-    func refreshDefaultCenter() {
-        let (c, children, root) = unitsByID.withLock { m in
-            var children: [UnitID: [Unit]] = [:]
-            for u in m.values { if let p = u.parentID { children[p, default: []].append(u) } }
-            for k in children.keys { children[k]!.sort { $0.id < $1.id } }
-            return (m.values.filter { $0.kind == .center }.min { ($0.level.depth, $0.id) < ($1.level.depth, $1.id) }?.id,
-                    children, m.values.filter { $0.parentID == nil }.min { $0.id < $1.id }?.id)
-        }
-        centerID.withLock { $0 = c }
-        tree.withLock { $0 = (children, root) }
-        subtrees.withLock { $0.removeAll() }
-        treeVersion.withLock { $0 += 1 }
-        var table: [UnitID: [String: UnitID]] = [:]
-        let categories = categoryDepartments
-        for (parent, kids) in children {
-            for (category, word) in categories {
-                if let d = kids.first(where: { $0.kind == .department && $0.name.contains(word) }) { table[parent, default: [:]][category] = d.id }
-            }
-        }
-        departmentFor.withLock { $0 = table }
-    }
-
-    public func unit(_ id: UnitID) -> Unit? { unitsByID.withLock { $0[id] } }
+    public func unit(_ id: UnitID) -> Unit? { unitTree.withLock { $0.unit(id) } }
 
     /// The units directly below `id`, by id.
-    public func children(of id: UnitID) -> [Unit] { tree.withLock { $0.children[id] ?? [] } }
+    public func children(of id: UnitID) -> [Unit] { unitTree.withLock { $0.children(of: id) } }
 
     /// The top of the tree.
-    public var rootUnit: UnitID? { tree.withLock { $0.root } }
+    public var rootUnit: UnitID? { unitTree.withLock { $0.root } }
 
     /// Every unit, by id.
-    public func allUnits() -> [Unit] { unitsByID.withLock { Array($0.values) }.sorted { $0.id < $1.id } }
+    public func allUnits() -> [Unit] { tree.allUnits }
 
     /// `root` and every unit below it.
-    public func subtree(of root: UnitID) -> Set<UnitID> {
-        if let s = subtrees.withLock({ $0[root] }) { return s }
-        let children = tree.withLock { $0.children }
-        var out: Set<UnitID> = [root]
-        var stack = [root]
-        while let x = stack.popLast() {
-            for k in children[x] ?? [] where out.insert(k.id).inserted { stack.append(k.id) }
-        }
-        subtrees.withLock { $0[root] = out }
-        return out
-    }
+    public func subtree(of root: UnitID) -> Set<UnitID> { unitTree.withLock { $0.subtree(of: root) } }
 
     /// The city-level center (信访办): where cases are registered unless another center is named.
-    public var defaultCenter: Unit? {
-        centerID.withLock { $0 }.flatMap(unit)
-    }
+    public var defaultCenter: Unit? { unitTree.withLock { $0.defaultCenter } }
 
-    /// The level above a unit for review: its parent government (a department's own government, a town's district).
-    public func reviewUnit(above id: UnitID) -> Unit? {
-        unitsByID.withLock { m in
-            var cur = m[id]?.parentID
-            while let c = cur, let u = m[c] {
-                if u.kind == .government && u.id != id { return u }
-                cur = u.parentID
-            }
-            return nil
-        }
-    }
+    /// The level above a unit for review: its parent government (`UnitTree.reviewUnit`).
+    public func reviewUnit(above id: UnitID) -> Unit? { unitTree.withLock { $0.reviewUnit(above: id) } }
 
-    /// Where a citizen's review (复查) or re-review (复核) goes by default: the government above the unit that
-    /// answered (or decided the review).
-    public func appealUnit(_ action: Action, for c: Case) -> UnitID? {
-        let from = action == .review ? (c.reply?.unit ?? c.leadUnit ?? c.holder) : (c.reviewDecision?.unit ?? c.holder)
-        return reviewUnit(above: from)?.id
-    }
+    /// Where a citizen's review or re-review goes by default (`UnitTree.appealUnit`).
+    public func appealUnit(_ action: Action, for c: Case) -> UnitID? { unitTree.withLock { $0.appealUnit(action, for: c) } }
 
-    /// The center (信访办/民生办) serving a place: the nearest one under a government above it, else the city's.
-    public func center(near location: UnitID) -> UnitID? {
-        let children = tree.withLock { $0.children }
-        var cur: UnitID? = location
-        while let c = cur, let u = unit(c) {
-            if u.kind == .government, let center = children[c]?.first(where: { $0.kind == .center }) { return center.id }
-            cur = u.parentID
-        }
-        return defaultCenter?.id
-    }
+    /// The center serving a place (`UnitTree.center(near:)`).
+    public func center(near location: UnitID) -> UnitID? { unitTree.withLock { $0.center(near: location) } }
 
     public static let defaultCategoryDepartments: [String: String] = [
         "城乡建设": "住房城乡建", "环境保护": "生态环境", "交通运输": "交通", "教育文体": "教委",
         "劳动和社会保障": "人力社保", "商贸旅游": "商务", "卫生计生": "卫生健康",
     ]
 
-    /// The department for a category at the level of the case's place: the district's department when the case is
-    /// located in a district (or a town or village below it), else the city's.
+    /// The department for a category at the level of the case's place (`UnitTree.suggestedUnit`).
     public func suggestedUnit(for category: String, near location: UnitID?) -> UnitID? {
-        // Walk up to the district-level government (or the city).
-        var level: UnitID? = location
-        while let id = level, let u = unit(id), !(u.kind == .government && u.level <= .district) { level = u.parentID }
-        let root = tree.withLock { $0.root }
-        return departmentFor.withLock { table in
-            for scope in [level, root].compactMap({ $0 }) {
-                if let d = table[scope]?[category] { return d }
-            }
-            return nil
-        }
+        unitTree.withLock { $0.suggestedUnit(for: category, near: location) }
     }
 
     // MARK: Rules
@@ -422,29 +350,14 @@ public final class Platform: Sendable {
         return raised.get() ?? nil
     }
 
-    /// Whether `unit` is above `other` in the tree (an ancestor of it); a platform-wide actor (no unit) is above all.
-    func outranks(_ unit: UnitID?, _ other: UnitID?) -> Bool {
-        guard let unit else { return true }
-        guard let other else { return false }
-        var cur = self.unit(other)?.parentID
-        while let c = cur {
-            if c == unit { return true }
-            cur = self.unit(c)?.parentID
-        }
-        return false
-    }
+    /// Whether `unit` is above `other` in the tree (`UnitTree.outranks`).
+    func outranks(_ unit: UnitID?, _ other: UnitID?) -> Bool { unitTree.withLock { $0.outranks(unit, other) } }
 
     private func checkUnits(in step: Step) throws {
-        var targets: [UnitID] = []
-        switch step {
-        case let .dispatch(to, _, co): targets = [to] + co
-        case let .redispatch(to, _, _), let .transfer(to, _), let .addCoHandler(to): targets = [to]
-        case let .review(_, u), let .rereview(_, u): targets = [u]
-        default: break
-        }
-        for t in targets {
-            guard let u = unit(t) else { throw APIError.invalid("unit", "单位 \(t) 不存在") }
-            if u.kind == .center, case .dispatch = step { throw APIError.invalid("unit", "不能转交给信访/民生办，请选择承办单位") }
+        switch tree.targetRefusal(of: step) {
+        case let .unknown(t)?: throw APIError.invalid("unit", "单位 \(t) 不存在")
+        case .center?: throw APIError.invalid("unit", "不能转交给信访/民生办，请选择承办单位")
+        case nil: break
         }
     }
 

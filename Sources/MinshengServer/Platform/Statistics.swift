@@ -316,7 +316,7 @@ extension Platform {
     /// Units of `level` (and of `kinds`) ranked by score (`rank(_:)`).
     public func unitRanking(level: UnitLevel, kinds: Set<UnitKind>, from: Instant, to: Instant) async throws -> [UnitStatsRow] {
         let tallies = try await unitTallies(from: from, to: to)
-        let units = unitsByID.withLock { m in m.values.filter { $0.level == level && kinds.contains($0.kind) } }
+        let units = tree.units(level: level, kinds: kinds)
         return Self.rank(units.map { u in
             let t = tallies[u.id] ?? UnitTally()
             return UnitStatsRow(unit: u, tally: t, score: Statistics.score(t), rank: nil, units: 1)
@@ -349,16 +349,7 @@ extension Platform {
             let t = tallies[id] ?? UnitTally()
             return UnitStatsRow(unit: u, tally: t, score: Statistics.score(t), rank: nil, units: 1)
         }
-        let members = unitsByID.withLock { m in
-            m.values.filter { v in
-                var cur: UnitID? = v.id
-                while let c = cur {
-                    if c == id { return true }
-                    cur = m[c]?.parentID
-                }
-                return false
-            }.map(\.id)
-        }
+        let members = tree.subtree(of: id)
         let t = members.reduce(UnitTally()) { $0 + (tallies[$1] ?? UnitTally()) }
         return UnitStatsRow(unit: u, tally: t, score: Statistics.score(t), rank: nil, units: members.count)
     }
