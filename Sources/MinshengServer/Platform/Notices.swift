@@ -47,7 +47,7 @@ extension Platform {
 
     /// Reminders, supervision orders and accountability reach the unit concerned at once.
     func supervisionNotices(_ event: CaseEvent, _ c: Case, at now: Instant) -> [Notice] {
-        guard [.remind, .superviseOrder, .holdAccountable].contains(event.action),
+        guard event.action.notifiesSupervisedUnit,
               let target = event.data["targetUnit"].flatMap(Int64.init), let unit = unit(target) else { return [] }
         let what: String
         switch event.action {
