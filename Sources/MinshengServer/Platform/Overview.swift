@@ -50,10 +50,7 @@ extension Platform {
         let tally = members.reduce(UnitTally()) { $0 + (tallies[$1] ?? UnitTally()) }
         let level = rankingLevel ?? defaultRankingLevel(below: root)
         let candidates = members.compactMap(unit).filter { $0.level == level && rankingKinds.contains($0.kind) }
-        let ranking = Self.rank(candidates.map { u in
-            let t = tallies[u.id] ?? UnitTally()
-            return UnitStatsRow(unit: u, tally: t, score: Statistics.score(t), rank: nil, units: 1)
-        })
+        let ranking = Statistics.ranking(candidates, tallies: tallies)
         let v = try await volume
         // Every government just below the root is listed (a district with no case shows 0), then 本级.
         var byArea: [UnitID?: Int] = [:]
