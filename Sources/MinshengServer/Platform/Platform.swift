@@ -215,33 +215,25 @@ public final class Platform: Sendable {
             c.suggestion = Suggestion(category: label, confidence: Int((confidence * 1000).rounded()),
                                       unit: suggestedUnit(for: label, near: draft.locationUnit))
         }
-        // 重复件: the same citizen about the same matter within 90 days links to the earlier case (the first of its
-        // chain) and proposes the matter for leader ownership. The same matter is the same words and the same site
-        // (`sameMatter`), whatever category was given or suggested. 终结: when that matter's re-review ended it, however
-        // long ago, the request is registered and at once not accepted (below).
+        // 重复件 and 终结 (`RepeatRule`): the same matter is the same words and the same site (`sameMatter`), whatever
+        // category was given or suggested.
         let citizenKey = draft.citizenKey ?? (citizen.phone ?? citizen.idNumber).map(sealer.citizenKey)
-        var finalCase: CaseID?
         if let key = citizenKey {
             // Final cases first (rare), then the newest first: compared one by one until the newest repeat is found.
-            let earlier = try await store.matters(citizenKey: key, since: received.adding(seconds: -90 * 86_400), limit: 20)
-            var link: CitizenMatter?
+            let earlier = try await store.matters(citizenKey: key, since: received.adding(seconds: -RepeatRule.windowSeconds),
+                                                  limit: RepeatRule.candidateLimit)
             if !earlier.isEmpty {
                 let mine = MatterSimilarity.profile(title: draft.title, text: draft.content, address: draft.address)
-                for m in earlier {
-                    if m.state == .final {
-                        if finalCase == nil, sameMatter(mine, at: draft.locationUnit, as: m) { finalCase = m.id; link = m }
-                    } else if sameMatter(mine, at: draft.locationUnit, as: m) {
-                        link = m
-                        break
-                    }
+                let tree = self.tree
+                let decision = RepeatRule.decide(earlier.map { RepeatRule.Earlier(id: $0.id, repeatOf: $0.repeatOf, isFinal: $0.state == .final) }) {
+                    sameMatter(mine, at: draft.locationUnit, as: earlier[$0], in: tree)
                 }
-            }
-            if let link {
-                c.repeatOf = link.repeatOf ?? link.id
-                c.leaderProposed = finalCase == nil
+                c.repeatOf = decision.repeatOf
+                c.finalCase = decision.finalCase
+                c.leaderProposed = decision.leaderProposed
             }
         }
-        c.finalCase = finalCase
+        let finalCase = c.finalCase
         // Near-duplicates from anyone (the same text reposted or copied), and risk words (self-harm, threats,
         // gatherings, extreme acts): linked and flagged on the case, the risk announced to the center at once.
         let signature = intelligence.duplicates.signature(title: draft.title, text: draft.content)
@@ -291,9 +283,8 @@ public final class Platform: Sendable {
     }
 
     /// Whether a new request (its matter profile and place) is about the same matter as an earlier case of the same
-    /// citizen: the same words of the matter, with a lower bar at the same site (a named place or address in
-    /// common, or the same town or village).
-    func sameMatter(_ mine: MatterProfile, at location: UnitID?, as earlier: CitizenMatter) -> Bool {
+    /// citizen: the text module measures, `RepeatRule` decides (a lower bar at the same site or the same town or village).
+    func sameMatter(_ mine: MatterProfile, at location: UnitID?, as earlier: CitizenMatter, in tree: UnitTree) -> Bool {
         let theirs: MatterProfile
         if let cached = matterProfiles.withLock({ $0[earlier.id] }) {
             theirs = cached
@@ -304,9 +295,10 @@ public final class Platform: Sendable {
                 m[earlier.id] = theirs
             }
         }
-        var locality = false
-        if let a = location, a == earlier.locationUnit, let u = unit(a) { locality = u.level >= .town }
-        return MatterSimilarity.sameMatter(mine, theirs, sameLocality: locality)
+        let m = MatterSimilarity.compare(mine, theirs)
+        let score = MatterScore(sharedTerms: m.sharedTerms, overlap: m.overlap, samePlace: m.samePlace, bothPlaced: m.bothPlaced,
+                                sameWords: m.sameWords)
+        return RepeatRule.sameMatter(score, sameLocality: RepeatRule.sameLocality(location, earlier.locationUnit, in: tree))
     }
 
     /// Takes one step on a case: the lifecycle decides, the store writes case and event in one transaction.
