@@ -37,10 +37,10 @@ extension UnitTree {
     public func access(unit: UnitID, roles: Set<Role>, to c: Case, events: [CaseEvent]? = nil) -> CaseAccess {
         guard !roles.isDisjoint(with: Role.caseRoles) else { return .none }
         let root = scopeRoot(of: unit)
-        var units = [c.holder, c.center] + c.coHandlers
-        if let l = c.leadUnit { units.append(l) }
-        if let o = c.owner?.unit { units.append(o) }
-        if units.contains(where: { isWithin($0, root: root) }) { return .full }
+        var involved = [c.holder, c.center] + c.coHandlers
+        if let l = c.leadUnit { involved.append(l) }
+        if let o = c.owner?.unit { involved.append(o) }
+        if involved.contains(where: { isWithin($0, root: root) }) { return .full }
         if let events, events.contains(where: { e in e.unit.map { isWithin($0, root: root) } ?? false }) { return .former }
         return .none
     }

@@ -23,15 +23,26 @@ struct ScopeTests {
         #expect(tree.scopeUnits(of: unit) == expected)
     }
 
-    /// A case registered at the city's center, held by `holder`, with the given other units.
+    /// The units of a case that decide who sees it (a case registered at `center`, held by `holder` …).
+    struct Shape: Sendable, CustomTestStringConvertible {
+        var holder: UnitID, center: UnitID = 2, lead: UnitID? = nil, co: [UnitID] = [], owner: UnitID? = nil
+        var kind: CaseKind = .complaint, anonymous = false
+        var testDescription: String {
+            "holder \(holder) center \(center) lead \(lead.map(String.init) ?? "-") co \(co) owner \(owner.map(String.init) ?? "-") \(kind.rawValue)\(anonymous ? " anonymous" : "")"
+        }
+        var c: Case {
+            var c = Case(id: 7, trackingCode: "T", channel: .phone, kind: kind, title: "t", content: "c",
+                         citizen: Citizen(name: "张三", phone: "sealed", anonymous: anonymous), center: center, policyID: "12320",
+                         registeredAt: at("2026-03-02T09:00:00+08:00"))
+            c.holder = holder; c.leadUnit = lead; c.coHandlers = co
+            c.owner = owner.map { Owner(id: "l", name: "领导", unit: $0, since: at("2026-03-02T10:00:00+08:00")) }
+            return c
+        }
+    }
+
     static func aCase(holder: UnitID, center: UnitID = 2, lead: UnitID? = nil, co: [UnitID] = [], owner: UnitID? = nil,
-                      kind: CaseKind = .complaint, anonymous: Bool = false) -> Case {
-        var c = Case(id: 7, trackingCode: "T", channel: .phone, kind: kind, title: "t", content: "c",
-                     citizen: Citizen(name: "张三", phone: "sealed", anonymous: anonymous), center: center, policyID: "12320",
-                     registeredAt: at("2026-03-02T09:00:00+08:00"))
-        c.holder = holder; c.leadUnit = lead; c.coHandlers = co
-        c.owner = owner.map { Owner(id: "l", name: "领导", unit: $0, since: at("2026-03-02T10:00:00+08:00")) }
-        return c
+                      kind: CaseKind = .complaint, anonymous: Bool = false) -> Shape {
+        Shape(holder: holder, center: center, lead: lead, co: co, owner: owner, kind: kind, anonymous: anonymous)
     }
 
     static func event(unit: UnitID?) -> CaseEvent {
@@ -56,9 +67,9 @@ struct ScopeTests {
         (1, [.admin], aCase(holder: 4), nil, .none),
         (4, [.admin, .supervisor], aCase(holder: 4), nil, .full),
         (500, [.handler], aCase(holder: 4, center: 7), nil, .none),             // an unknown unit sees nothing
-    ] as [(UnitID, Set<Role>, Case, [UnitID?]?, CaseAccess)])
-    func access(_ unit: UnitID, _ roles: Set<Role>, _ c: Case, _ eventUnits: [UnitID?]?, _ expected: CaseAccess) {
-        #expect(tree.access(unit: unit, roles: roles, to: c, events: eventUnits.map { $0.map(Self.event) }) == expected)
+    ] as [(UnitID, Set<Role>, Shape, [UnitID?]?, CaseAccess)])
+    func access(_ unit: UnitID, _ roles: Set<Role>, _ shape: Shape, _ eventUnits: [UnitID?]?, _ expected: CaseAccess) {
+        #expect(tree.access(unit: unit, roles: roles, to: shape.c, events: eventUnits.map { $0.map(Self.event) }) == expected)
     }
 
     @Test(arguments: [
@@ -72,8 +83,9 @@ struct ScopeTests {
         (2, aCase(holder: 4, anonymous: true), true),
         (4, aCase(holder: 4, anonymous: true), false),
         (7, aCase(holder: 4, center: 7, kind: .report), true),
-    ] as [(UnitID, Case, Bool)])
-    func mayReveal(_ unit: UnitID, _ c: Case, _ expected: Bool) {
+    ] as [(UnitID, Shape, Bool)])
+    func mayReveal(_ unit: UnitID, _ shape: Shape, _ expected: Bool) {
+        let c = shape.c
         #expect(tree.mayReveal(c, unit: unit, roles: [.handler, .registrar]) == expected)
         #expect(!tree.mayReveal(c, unit: unit, roles: [.admin]), "no case role, no contact")
     }
