@@ -56,7 +56,8 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "MinshengDomainTests", dependencies: ["MinshengDomain"]),
-        .testTarget(name: "MinshengTextTests", dependencies: ["MinshengText"]),
+        // The domain's repeat rule decides on the text module's measures: the examples read both.
+        .testTarget(name: "MinshengTextTests", dependencies: ["MinshengText", "MinshengDomain"]),
         .testTarget(name: "MinshengStoreTests", dependencies: ["MinshengStore", "MinshengDomain"]),
         .testTarget(name: "MinshengServerTests", dependencies: [
             "MinshengServer", "MinshengStore", "MinshengDomain",

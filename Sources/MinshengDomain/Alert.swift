@@ -44,25 +44,20 @@ extension Lifecycle {
     /// A paused case keeps the level it had when the clock stopped.
     public static func alertThresholds(of c: Case, rules: DeadlineRules) -> AlertThresholds {
         var t = AlertThresholds()
-        switch c.state {
-        case .registered, .returnRequested:
-            t.alarm = c.deadlines.dispatch
-        case .dispatched, .signed, .reopened:
-            if let w = c.deadlines.warning {
-                t.warning = w
-            } else if let delivered = c.deliveredAt {
-                t.warning = rules.calendar.deadline(after: delivered, rules.policy.warnAfterDelivery)
+        if let (step, due) = alertDeadline(of: c) {
+            t.alarm = due
+            switch step {
+            case .accept:
+                if let w = c.deadlines.warning {
+                    t.warning = w
+                } else if let delivered = c.deliveredAt {
+                    t.warning = rules.calendar.deadline(after: delivered, rules.policy.warnAfterDelivery)
+                }
+            case .reply, .reviewDecision, .rereviewDecision:
+                if let d = due { t.urgent = rules.calendar.instant(rules.policy.urgentLead, before: d) }
+            default:
+                break
             }
-            t.alarm = c.deadlines.accept
-        case .accepted, .reviewing, .rereviewing:
-            let due = c.state == .accepted ? c.deadlines.reply
-                : c.state == .reviewing ? c.deadlines.reviewDecision : c.deadlines.rereviewDecision
-            if let d = due {
-                t.urgent = rules.calendar.instant(rules.policy.urgentLead, before: d)
-                t.alarm = d
-            }
-        case .replied, .reviewed, .closed, .rejected, .final, .handedOff:
-            break
         }
         if let p = c.pause {
             t = AlertThresholds(base: t.level(at: p.since))
@@ -98,19 +93,36 @@ extension Lifecycle {
 // MARK: - Notices
 
 extension Lifecycle {
+    /// The deadline an alert is about in the case's state: the step whose limit runs, and that limit. Nil where no
+    /// government step is running (the citizen's turn, or the case is over). Thresholds, notice phases and notice
+    /// texts all name the deadline by this one function.
+    public static func alertDeadline(of c: Case) -> (step: DeadlineStep, due: Instant?)? {
+        switch c.state {
+        case .registered, .returnRequested: (.dispatch, c.deadlines.dispatch)
+        case .dispatched, .signed, .reopened: (.accept, c.deadlines.accept)
+        case .accepted: (.reply, c.deadlines.reply)
+        case .reviewing: (.reviewDecision, c.deadlines.reviewDecision)
+        case .rereviewing: (.rereviewDecision, c.deadlines.rereviewDecision)
+        case .replied, .reviewed, .closed, .rejected, .final, .handedOff: nil
+        }
+    }
+
     /// The deadline an alert is about, with the round it belongs to: a reopened case runs its accept and reply
     /// limits again and may be warned again; the same deadline is never announced twice at the same level.
     public static func noticePhase(of c: Case) -> String? {
-        let name: String
-        switch c.state {
-        case .registered, .returnRequested: name = "dispatch"
-        case .dispatched, .signed, .reopened: name = "accept"
-        case .accepted: name = "reply"
-        case .reviewing: name = "reviewDecision"
-        case .rereviewing: name = "rereviewDecision"
-        case .replied, .reviewed, .closed, .rejected, .final, .handedOff: return nil
+        alertDeadline(of: c).map { "\($0.step.rawValue)#\(c.reopenCount)" }
+    }
+
+    /// What an alert notice says of the case's situation at `level`, with the periods of the case's policy (the
+    /// warning's period after delivery, the urgent lead before the limit). Nil at normal: nothing to announce.
+    public static func alertSituation(of c: Case, level: AlertLevel, at now: Instant, rules: DeadlineRules) -> String? {
+        switch level {
+        case .normal: nil
+        case .warning: "转交后已逾\(rules.policy.warnAfterDelivery)仍未受理，现予预警"
+        case .urgent: c.isRisk && timeLevel(of: c, at: now, rules: rules) < .urgent
+            ? "涉及风险，须优先处置" : "距办理期限已不足\(rules.policy.urgentLead)，请抓紧办理"
+        case .alarm: "已超过办理期限，现予警报"
         }
-        return "\(name)#\(c.reopenCount)"
     }
 
     /// The level already announced for the running deadline.

@@ -32,7 +32,7 @@ extension SQLStore {
             try await db.raw("""
                 \(unsafeRaw: EventRow.insertHead) \(EventRow.values(event, caseID: id, data: CaseDocument.encodeData(event.data)))
                 """).run()
-            if Lifecycle.supervision.contains(event.action), event.action != .takeOwnership,
+            if event.action.isSupervision,
                let target = event.data["targetUnit"].flatMap(Int64.init) {
                 try await db.raw("""
                     INSERT INTO supervision_record (unit_id, case_id, seq) VALUES (\(bind: target), \(bind: id), \(bind: Int64(event.seq))) \

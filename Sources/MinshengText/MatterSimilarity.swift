@@ -17,6 +17,19 @@ public struct MatterProfile: Sendable, Equatable {
     }
 }
 
+/// What `MatterSimilarity.compare` measures of two profiles.
+public struct MatterComparison: Sendable, Equatable {
+    /// Matter terms both share, and that count over the smaller side's.
+    public var sharedTerms: Int
+    public var overlap: Double
+    /// A named place or the address in common (`samePlace`).
+    public var samePlace: Bool
+    /// Each names a place or an address.
+    public var bothPlaced: Bool
+    /// The same non-empty terms.
+    public var sameWords: Bool
+}
+
 public enum MatterSimilarity {
     /// How much of title and text is read (a repeat says what the matter is early).
     static let maxBytes = 6_000
@@ -76,20 +89,12 @@ public enum MatterSimilarity {
         return !a.address.isEmpty && !b.address.isEmpty && within(a.address, b.address)
     }
 
-    /// Text alone: at least 3 matter terms in common, a quarter of the smaller side's.
-    public static let textOnlyOverlap = 0.25
-    /// At the same site: at least 2 matter terms in common, a tenth of the smaller side's.
-    public static let samePlaceOverlap = 0.10
-
-    /// Whether two requests (of one citizen) are the same matter. `sameLocality`: the caller knows both are about
-    /// the same town or village (the unit tree is not the text module's).
-    public static func sameMatter(_ a: MatterProfile, _ b: MatterProfile, sameLocality: Bool = false) -> Bool {
+    /// How alike two requests are: the measures the repeat rule (MinshengDomain's `RepeatRule`, which knows the
+    /// thresholds and the unit tree) decides by.
+    public static func compare(_ a: MatterProfile, _ b: MatterProfile) -> MatterComparison {
         let (shared, ratio) = overlap(a, b)
-        if sameLocality || samePlace(a, b) { return shared >= 2 && ratio >= samePlaceOverlap }
-        // Two different sites are two matters, however alike the words (a broken lamp here, another there).
-        if knowsPlace(a) && knowsPlace(b) { return false }
-        if !a.terms.isEmpty && a.terms == b.terms { return true } // the same (short) text again
-        return shared >= 3 && ratio >= textOnlyOverlap
+        return MatterComparison(sharedTerms: shared, overlap: ratio, samePlace: samePlace(a, b),
+                                bothPlaced: knowsPlace(a) && knowsPlace(b), sameWords: !a.terms.isEmpty && a.terms == b.terms)
     }
 
     static func knowsPlace(_ p: MatterProfile) -> Bool { !p.places.isEmpty || !p.address.isEmpty }

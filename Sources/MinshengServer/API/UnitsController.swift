@@ -32,7 +32,7 @@ struct UnitsController {
         for e in events { counts[e.action.rawValue, default: 0] += 1 }
         return .object([
             ("unit", platform.unitRef(u.id)),
-            ("counts", .object(Lifecycle.supervision.filter { $0 != .takeOwnership }.map { ($0.rawValue, .int(counts[$0.rawValue] ?? 0)) })),
+            ("counts", .object(Action.supervisionOfUnit.map { ($0.rawValue, .int(counts[$0.rawValue] ?? 0)) })),
             ("items", .array(events.map { e in
                 guard case let .object(pairs) = platform.render(e) else { return .null }
                 return .object([("caseId", .int(e.caseID))] + pairs)

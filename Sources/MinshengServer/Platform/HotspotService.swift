@@ -65,7 +65,7 @@ extension Platform {
         let key = HotspotCache.Key(scope: root, from: from.seconds, to: to.seconds)
         if let hit = hotspotCache.get(key, now: now, version: version) { return hit }
         let previousFrom = Instant(seconds: from.seconds - (to.seconds - from.seconds))
-        let scope: Set<UnitID>? = unit(root)?.parentID == nil ? nil : subtree(of: root)
+        let scope = scopeUnits(under: root)
         let rows = try await store.hotspotCases(from: previousFrom, to: to, scope: scope, limit: Self.hotspotMaxCases + 1)
         let truncated = rows.count > Self.hotspotMaxCases
         var current: [HotspotMessage] = [], previous: [HotspotMessage] = []

@@ -47,7 +47,7 @@ extension Platform {
 
     /// Reminders, supervision orders and accountability reach the unit concerned at once.
     func supervisionNotices(_ event: CaseEvent, _ c: Case, at now: Instant) -> [Notice] {
-        guard [.remind, .superviseOrder, .holdAccountable].contains(event.action),
+        guard event.action.notifiesSupervisedUnit,
               let target = event.data["targetUnit"].flatMap(Int64.init), let unit = unit(target) else { return [] }
         let what: String
         switch event.action {
@@ -69,24 +69,8 @@ extension Platform {
         guard let phase = Lifecycle.noticePhase(of: c), let holder = unit(c.holder) else { return [] }
         var recipients = [holder]
         if level == .alarm, let up = reviewUnit(above: holder.id) { recipients.append(up) }
-        let running: Instant?
-        switch c.state {
-        case .registered, .returnRequested: running = c.deadlines.dispatch
-        case .dispatched, .signed, .reopened: running = c.deadlines.accept
-        case .accepted: running = c.deadlines.reply
-        case .reviewing: running = c.deadlines.reviewDecision
-        case .rereviewing: running = c.deadlines.rereviewDecision
-        default: running = c.currentDue
-        }
-        let due = running.map(Self.deadlineText) ?? "—"
-        let situation: String
-        switch level {
-        case .warning: situation = "转交后已逾2个工作日仍未受理，现予预警"
-        case .urgent: situation = c.isRisk && Lifecycle.timeLevel(of: c, at: now, rules: rules(for: c)) < .urgent
-            ? "涉及风险，须优先处置" : "距办理期限已不足2个工作日，请抓紧办理"
-        case .alarm: situation = "已超过办理期限，现予警报"
-        case .normal: return []
-        }
+        guard let situation = Lifecycle.alertSituation(of: c, level: level, at: now, rules: self.rules(for: c)) else { return [] }
+        let due = Lifecycle.alertDeadline(of: c)?.due.map(Self.deadlineText) ?? "—"
         return recipients.map { r in
             let prefix = r.id == holder.id ? "\(r.name)：" : "\(r.name)：所属单位\(holder.name)承办的"
             return Notice(dedupeKey: "\(c.id):\(phase):\(level.rawValue):\(r.id)", caseID: c.id, kind: level.rawValue,

@@ -38,24 +38,10 @@ extension Platform {
         return level == .city ? .district : level
     }
 
-    /// The area of a place inside the scope: the government just below `root` on the way up from `place`
-    /// (nil: the root's own level — the root, its departments, center and utilities — or outside the scope).
-    public func area(of place: UnitID, under root: UnitID) -> Unit? {
-        var cur = unit(place)
-        var hops = 0
-        while let u = cur, hops < 64 {
-            guard let p = u.parentID else { return nil }
-            if p == root { return u.kind == .government ? u : nil }
-            cur = unit(p)
-            hops += 1
-        }
-        return nil
-    }
-
     public func overview(scopeRoot root: UnitID, from: Instant, to: Instant, rankingLevel: UnitLevel? = nil,
                          rankingKinds: Set<UnitKind> = [.department, .government]) async throws -> Overview {
         guard let scopeUnit = unit(root) else { throw APIError.notFound("单位 \(root) 不存在") }
-        let scope: Set<UnitID>? = scopeUnit.parentID == nil ? nil : subtree(of: root)
+        let scope = scopeUnits(under: root)
         async let volume = store.caseVolume(from: from, to: to, scope: scope)
         async let alerts = store.openCasesByAlert(scope: scope, now: clock.now())
         async let risks = store.openRiskCases(scope: scope)
@@ -64,14 +50,12 @@ extension Platform {
         let tally = members.reduce(UnitTally()) { $0 + (tallies[$1] ?? UnitTally()) }
         let level = rankingLevel ?? defaultRankingLevel(below: root)
         let candidates = members.compactMap(unit).filter { $0.level == level && rankingKinds.contains($0.kind) }
-        let ranking = Self.rank(candidates.map { u in
-            let t = tallies[u.id] ?? UnitTally()
-            return UnitStatsRow(unit: u, tally: t, score: Statistics.score(t), rank: nil, units: 1)
-        })
+        let ranking = Statistics.ranking(candidates, tallies: tallies)
         let v = try await volume
         // Every government just below the root is listed (a district with no case shows 0), then 本级.
         var byArea: [UnitID?: Int] = [:]
-        for (place, n) in v.byPlace { byArea[area(of: place, under: root)?.id, default: 0] += n }
+        let tree = self.tree
+        for (place, n) in v.byPlace { byArea[tree.area(of: place, under: root)?.id, default: 0] += n }
         var areas = (children(of: root).filter { $0.kind == .government }).map { Overview.Area(unit: $0, count: byArea[$0.id] ?? 0) }
         areas.append(Overview.Area(unit: nil, count: byArea[nil] ?? 0))
         var days: [Day] = []

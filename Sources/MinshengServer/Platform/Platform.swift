@@ -77,19 +77,14 @@ public final class Platform: Sendable {
     public let classifier: TextClassifier?
     /// First-level category → a word in the name of the department that handles it (admins may replace the table:
     /// `setCategoryDepartments`, persisted in the settings and read back by `loadSettings`).
-    public var categoryDepartments: [String: String] { categoryTable.withLock { $0 } }
-    let categoryTable: Mutex<[String: String]>
-    let unitsByID = Mutex<[UnitID: Unit]>([:])
-    private let centerID = Mutex<UnitID?>(nil)
-    /// Children of each unit and the root, rebuilt when units change (registration looks departments up here).
-    private let tree = Mutex<(children: [UnitID: [Unit]], root: UnitID?)>(([:], nil))
-    /// (city or district government, category) → its department for that category, precomputed with the tree.
-    private let departmentFor = Mutex<[UnitID: [String: UnitID]]>([:])
-    /// Each scope root's units, computed on first use and dropped when the tree changes.
-    private let subtrees = Mutex<[UnitID: Set<UnitID>]>([:])
-    private let treeVersion = Mutex<Int>(0)
+    public var categoryDepartments: [String: String] { unitTree.withLock { $0.categoryDepartments } }
+    /// The unit tree and the category table it finds departments by: one value, replaced whole when units or the
+    /// table change (registration looks departments up in it, every dispatch checks its target).
+    let unitTree: Mutex<UnitTree>
+    /// The unit tree now: a snapshot for several questions that must agree with one another.
+    public var tree: UnitTree { unitTree.withLock { $0 } }
     /// Changes every time the unit tree is (re)loaded: caches derived from the tree compare it.
-    public var unitsVersion: Int { treeVersion.withLock { $0 } }
+    public var unitsVersion: Int { unitTree.withLock { $0.version } }
     /// Seals citizens' personal data and keys their identity (README "Privacy").
     public let sealer: Sealer
     public let accounts: Accounts
@@ -115,7 +110,7 @@ public final class Platform: Sendable {
         self.intelligence = intelligence
         self.accounts = Accounts(store: store, clock: clock, settings: auth)
         self.classifier = classifier
-        self.categoryTable = Mutex(categoryDepartments)
+        self.unitTree = Mutex(UnitTree(categoryDepartments: categoryDepartments))
         self.store = store
         self.clock = clock
         self.calendars = Mutex((calendar, calendar, []))
@@ -128,115 +123,48 @@ public final class Platform: Sendable {
 
     public func loadUnits() async throws {
         let all = try await store.allUnits()
-        unitsByID.withLock { m in for u in all { m[u.id] = u } }
-        refreshDefaultCenter()
+        unitTree.withLock { $0 = $0.adding(all) }
     }
 
     public func addUnits(_ units: [Unit]) async throws {
         try await store.insertUnits(units)
-        unitsByID.withLock { m in for u in units { m[u.id] = u } }
-        refreshDefaultCenter()
+        unitTree.withLock { $0 = $0.adding(units) }
     }
 
-    func refreshDefaultCenter() {
-        let (c, children, root) = unitsByID.withLock { m in
-            var children: [UnitID: [Unit]] = [:]
-            for u in m.values { if let p = u.parentID { children[p, default: []].append(u) } }
-            for k in children.keys { children[k]!.sort { $0.id < $1.id } }
-            return (m.values.filter { $0.kind == .center }.min { ($0.level.depth, $0.id) < ($1.level.depth, $1.id) }?.id,
-                    children, m.values.filter { $0.parentID == nil }.min { $0.id < $1.id }?.id)
-        }
-        centerID.withLock { $0 = c }
-        tree.withLock { $0 = (children, root) }
-        subtrees.withLock { $0.removeAll() }
-        treeVersion.withLock { $0 += 1 }
-        var table: [UnitID: [String: UnitID]] = [:]
-        let categories = categoryDepartments
-        for (parent, kids) in children {
-            for (category, word) in categories {
-                if let d = kids.first(where: { $0.kind == .department && $0.name.contains(word) }) { table[parent, default: [:]][category] = d.id }
-            }
-        }
-        departmentFor.withLock { $0 = table }
-    }
-
-    public func unit(_ id: UnitID) -> Unit? { unitsByID.withLock { $0[id] } }
+    public func unit(_ id: UnitID) -> Unit? { unitTree.withLock { $0.unit(id) } }
 
     /// The units directly below `id`, by id.
-    public func children(of id: UnitID) -> [Unit] { tree.withLock { $0.children[id] ?? [] } }
+    public func children(of id: UnitID) -> [Unit] { unitTree.withLock { $0.children(of: id) } }
 
     /// The top of the tree.
-    public var rootUnit: UnitID? { tree.withLock { $0.root } }
+    public var rootUnit: UnitID? { unitTree.withLock { $0.root } }
 
     /// Every unit, by id.
-    public func allUnits() -> [Unit] { unitsByID.withLock { Array($0.values) }.sorted { $0.id < $1.id } }
+    public func allUnits() -> [Unit] { tree.allUnits }
 
     /// `root` and every unit below it.
-    public func subtree(of root: UnitID) -> Set<UnitID> {
-        if let s = subtrees.withLock({ $0[root] }) { return s }
-        let children = tree.withLock { $0.children }
-        var out: Set<UnitID> = [root]
-        var stack = [root]
-        while let x = stack.popLast() {
-            for k in children[x] ?? [] where out.insert(k.id).inserted { stack.append(k.id) }
-        }
-        subtrees.withLock { $0[root] = out }
-        return out
-    }
+    public func subtree(of root: UnitID) -> Set<UnitID> { unitTree.withLock { $0.subtree(of: root) } }
 
     /// The city-level center (信访办): where cases are registered unless another center is named.
-    public var defaultCenter: Unit? {
-        centerID.withLock { $0 }.flatMap(unit)
-    }
+    public var defaultCenter: Unit? { unitTree.withLock { $0.defaultCenter } }
 
-    /// The level above a unit for review: its parent government (a department's own government, a town's district).
-    public func reviewUnit(above id: UnitID) -> Unit? {
-        unitsByID.withLock { m in
-            var cur = m[id]?.parentID
-            while let c = cur, let u = m[c] {
-                if u.kind == .government && u.id != id { return u }
-                cur = u.parentID
-            }
-            return nil
-        }
-    }
+    /// The level above a unit for review: its parent government (`UnitTree.reviewUnit`).
+    public func reviewUnit(above id: UnitID) -> Unit? { unitTree.withLock { $0.reviewUnit(above: id) } }
 
-    /// Where a citizen's review (复查) or re-review (复核) goes by default: the government above the unit that
-    /// answered (or decided the review).
-    public func appealUnit(_ action: Action, for c: Case) -> UnitID? {
-        let from = action == .review ? (c.reply?.unit ?? c.leadUnit ?? c.holder) : (c.reviewDecision?.unit ?? c.holder)
-        return reviewUnit(above: from)?.id
-    }
+    /// Where a citizen's review or re-review goes by default (`UnitTree.appealUnit`).
+    public func appealUnit(_ action: Action, for c: Case) -> UnitID? { unitTree.withLock { $0.appealUnit(action, for: c) } }
 
-    /// The center (信访办/民生办) serving a place: the nearest one under a government above it, else the city's.
-    public func center(near location: UnitID) -> UnitID? {
-        let children = tree.withLock { $0.children }
-        var cur: UnitID? = location
-        while let c = cur, let u = unit(c) {
-            if u.kind == .government, let center = children[c]?.first(where: { $0.kind == .center }) { return center.id }
-            cur = u.parentID
-        }
-        return defaultCenter?.id
-    }
+    /// The center serving a place (`UnitTree.center(near:)`).
+    public func center(near location: UnitID) -> UnitID? { unitTree.withLock { $0.center(near: location) } }
 
     public static let defaultCategoryDepartments: [String: String] = [
         "城乡建设": "住房城乡建", "环境保护": "生态环境", "交通运输": "交通", "教育文体": "教委",
         "劳动和社会保障": "人力社保", "商贸旅游": "商务", "卫生计生": "卫生健康",
     ]
 
-    /// The department for a category at the level of the case's place: the district's department when the case is
-    /// located in a district (or a town or village below it), else the city's.
+    /// The department for a category at the level of the case's place (`UnitTree.suggestedUnit`).
     public func suggestedUnit(for category: String, near location: UnitID?) -> UnitID? {
-        // Walk up to the district-level government (or the city).
-        var level: UnitID? = location
-        while let id = level, let u = unit(id), !(u.kind == .government && u.level <= .district) { level = u.parentID }
-        let root = tree.withLock { $0.root }
-        return departmentFor.withLock { table in
-            for scope in [level, root].compactMap({ $0 }) {
-                if let d = table[scope]?[category] { return d }
-            }
-            return nil
-        }
+        unitTree.withLock { $0.suggestedUnit(for: category, near: location) }
     }
 
     // MARK: Rules
@@ -289,33 +217,25 @@ public final class Platform: Sendable {
             c.suggestion = Suggestion(category: label, confidence: Int((confidence * 1000).rounded()),
                                       unit: suggestedUnit(for: label, near: draft.locationUnit))
         }
-        // 重复件: the same citizen about the same matter within 90 days links to the earlier case (the first of its
-        // chain) and proposes the matter for leader ownership. The same matter is the same words and the same site
-        // (`sameMatter`), whatever category was given or suggested. 终结: when that matter's re-review ended it, however
-        // long ago, the request is registered and at once not accepted (below).
+        // 重复件 and 终结 (`RepeatRule`): the same matter is the same words and the same site (`sameMatter`), whatever
+        // category was given or suggested.
         let citizenKey = draft.citizenKey ?? (citizen.phone ?? citizen.idNumber).map(sealer.citizenKey)
-        var finalCase: CaseID?
         if let key = citizenKey {
             // Final cases first (rare), then the newest first: compared one by one until the newest repeat is found.
-            let earlier = try await store.matters(citizenKey: key, since: received.adding(seconds: -90 * 86_400), limit: 20)
-            var link: CitizenMatter?
+            let earlier = try await store.matters(citizenKey: key, since: received.adding(seconds: -RepeatRule.windowSeconds),
+                                                  limit: RepeatRule.candidateLimit)
             if !earlier.isEmpty {
                 let mine = MatterSimilarity.profile(title: draft.title, text: draft.content, address: draft.address)
-                for m in earlier {
-                    if m.state == .final {
-                        if finalCase == nil, sameMatter(mine, at: draft.locationUnit, as: m) { finalCase = m.id; link = m }
-                    } else if sameMatter(mine, at: draft.locationUnit, as: m) {
-                        link = m
-                        break
-                    }
+                let tree = self.tree
+                let decision = RepeatRule.decide(earlier.map { RepeatRule.Earlier(id: $0.id, repeatOf: $0.repeatOf, isFinal: $0.state == .final) }) {
+                    sameMatter(mine, at: draft.locationUnit, as: earlier[$0], in: tree)
                 }
-            }
-            if let link {
-                c.repeatOf = link.repeatOf ?? link.id
-                c.leaderProposed = finalCase == nil
+                c.repeatOf = decision.repeatOf
+                c.finalCase = decision.finalCase
+                c.leaderProposed = decision.leaderProposed
             }
         }
-        c.finalCase = finalCase
+        let finalCase = c.finalCase
         // Near-duplicates from anyone (the same text reposted or copied), and risk words (self-harm, threats,
         // gatherings, extreme acts): linked and flagged on the case, the risk announced to the center at once.
         let signature = intelligence.duplicates.signature(title: draft.title, text: draft.content)
@@ -366,9 +286,8 @@ public final class Platform: Sendable {
     }
 
     /// Whether a new request (its matter profile and place) is about the same matter as an earlier case of the same
-    /// citizen: the same words of the matter, with a lower bar at the same site (a named place or address in
-    /// common, or the same town or village).
-    func sameMatter(_ mine: MatterProfile, at location: UnitID?, as earlier: CitizenMatter) -> Bool {
+    /// citizen: the text module measures, `RepeatRule` decides (a lower bar at the same site or the same town or village).
+    func sameMatter(_ mine: MatterProfile, at location: UnitID?, as earlier: CitizenMatter, in tree: UnitTree) -> Bool {
         let theirs: MatterProfile
         if let cached = matterProfiles.withLock({ $0[earlier.id] }) {
             theirs = cached
@@ -379,9 +298,10 @@ public final class Platform: Sendable {
                 m[earlier.id] = theirs
             }
         }
-        var locality = false
-        if let a = location, a == earlier.locationUnit, let u = unit(a) { locality = u.level >= .town }
-        return MatterSimilarity.sameMatter(mine, theirs, sameLocality: locality)
+        let m = MatterSimilarity.compare(mine, theirs)
+        let score = MatterScore(sharedTerms: m.sharedTerms, overlap: m.overlap, samePlace: m.samePlace, bothPlaced: m.bothPlaced,
+                                sameWords: m.sameWords)
+        return RepeatRule.sameMatter(score, sameLocality: RepeatRule.sameLocality(location, earlier.locationUnit, in: tree))
     }
 
     /// Takes one step on a case: the lifecycle decides, the store writes case and event in one transaction.
@@ -425,29 +345,14 @@ public final class Platform: Sendable {
         return raised.get() ?? nil
     }
 
-    /// Whether `unit` is above `other` in the tree (an ancestor of it); a platform-wide actor (no unit) is above all.
-    func outranks(_ unit: UnitID?, _ other: UnitID?) -> Bool {
-        guard let unit else { return true }
-        guard let other else { return false }
-        var cur = self.unit(other)?.parentID
-        while let c = cur {
-            if c == unit { return true }
-            cur = self.unit(c)?.parentID
-        }
-        return false
-    }
+    /// Whether `unit` is above `other` in the tree (`UnitTree.outranks`).
+    func outranks(_ unit: UnitID?, _ other: UnitID?) -> Bool { unitTree.withLock { $0.outranks(unit, other) } }
 
     private func checkUnits(in step: Step) throws {
-        var targets: [UnitID] = []
-        switch step {
-        case let .dispatch(to, _, co): targets = [to] + co
-        case let .redispatch(to, _, _), let .transfer(to, _), let .addCoHandler(to): targets = [to]
-        case let .review(_, u), let .rereview(_, u): targets = [u]
-        default: break
-        }
-        for t in targets {
-            guard let u = unit(t) else { throw APIError.invalid("unit", "单位 \(t) 不存在") }
-            if u.kind == .center, case .dispatch = step { throw APIError.invalid("unit", "不能转交给信访/民生办，请选择承办单位") }
+        switch tree.targetRefusal(of: step) {
+        case let .unknown(t)?: throw APIError.invalid("unit", "单位 \(t) 不存在")
+        case .center?: throw APIError.invalid("unit", "不能转交给信访/民生办，请选择承办单位")
+        case nil: break
         }
     }
 

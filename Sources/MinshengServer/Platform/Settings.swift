@@ -14,8 +14,7 @@ extension Platform {
     public func loadSettings() async throws {
         if let text = try await store.setting(Self.categorySettingKey),
            let table = try? JSONDecoder().decode([String: String].self, from: Data(text.utf8)), !table.isEmpty {
-            categoryTable.withLock { $0 = table }
-            refreshDefaultCenter()
+            unitTree.withLock { $0 = $0.withCategoryDepartments(table) }
         }
         if let text = try await store.setting(Self.riskSettingKey) {
             do { intelligence.setRiskLexicon(try RiskLexicon(parsing: text)) } catch {
@@ -43,8 +42,7 @@ extension Platform {
         guard !clean.isEmpty else { throw APIError.invalid("category", "至少保留一个分类") }
         let data = try JSONEncoder().encode(clean)
         try await store.setSetting(Self.categorySettingKey, String(decoding: data, as: UTF8.self))
-        categoryTable.withLock { $0 = clean }
-        refreshDefaultCenter()
+        unitTree.withLock { $0 = $0.withCategoryDepartments(clean) }
     }
 
     /// Replaces the risk-word list (the file format of RiskLexicon); takes effect for the next registration.

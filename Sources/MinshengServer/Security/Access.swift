@@ -1,60 +1,28 @@
 import MinshengDomain
 import MinshengStore
 
-/// Who may see and do what (README "Accounts and scope"):
-/// - a user's scope is their unit and every unit below it; a center's staff (信访办/民生办) serve the government the
-///   center belongs to, so their scope is that government's subtree;
-/// - a user sees a case held by, registered at, led by or co-handled by a unit in their scope; a unit that held the
-///   case once keeps read access to its own events and nothing more;
-/// - a step needs a role that may take it (the lifecycle's table) and, for the holder's steps, the holding unit
-///   itself (the lifecycle checks that with the actor's unit); a dispatcher dispatches only into the scope.
-/// Out-of-scope reads answer 404 (existence is not revealed); out-of-role actions 403.
-public enum CaseAccess: Equatable, Sendable {
-    case full
-    /// The unit acted on the case before it moved elsewhere: its own events only.
-    case former
-    case none
-}
-
+/// Who may see and do what: the scope rules are the unit tree's (Scope.swift in the domain); a step needs a role
+/// that may take it (the lifecycle's table). Out-of-scope reads answer 404 (existence is not revealed); out-of-role
+/// actions 403.
 extension Platform {
-    /// Roles that work on cases; an account with none of them (a pure admin) sees no citizen's case.
-    static let caseRoles: Set<Role> = [.registrar, .dispatcher, .handler, .supervisor, .leader]
+    /// Roles that work on cases (`Role.caseRoles`).
+    static let caseRoles = Role.caseRoles
 
     /// The top of a user's scope.
-    public func scopeRoot(of user: User) -> UnitID {
-        guard let u = unit(user.unit) else { return user.unit }
-        if u.kind == .center, let p = u.parentID { return p }
-        return u.id
-    }
+    public func scopeRoot(of user: User) -> UnitID { unitTree.withLock { $0.scopeRoot(of: user.unit) } }
 
     /// Whether `id` is `root` or below it.
-    public func isWithin(_ id: UnitID, root: UnitID) -> Bool {
-        var cur: UnitID? = id
-        var hops = 0
-        while let c = cur, hops < 64 {
-            if c == root { return true }
-            cur = unit(c)?.parentID
-            hops += 1
-        }
-        return false
-    }
+    public func isWithin(_ id: UnitID, root: UnitID) -> Bool { unitTree.withLock { $0.isWithin(id, root: root) } }
 
     /// Every unit of a user's scope, or nil when the scope is the whole tree (no filter needed).
-    public func scopeUnits(of user: User) -> Set<UnitID>? {
-        let root = scopeRoot(of: user)
-        if unit(root)?.parentID == nil { return nil }
-        return subtree(of: root)
-    }
+    public func scopeUnits(of user: User) -> Set<UnitID>? { unitTree.withLock { $0.scopeUnits(of: user.unit) } }
 
+    /// The units under a scope root as a filter (nil: the whole tree).
+    public func scopeUnits(under root: UnitID) -> Set<UnitID>? { unitTree.withLock { $0.scopeUnits(under: root) } }
+
+    /// What `user` may read of `c` (out-of-scope reads answer 404: existence is not revealed).
     public func access(_ user: User, to c: Case, events: [CaseEvent]? = nil) -> CaseAccess {
-        guard !user.roles.isDisjoint(with: Self.caseRoles) else { return .none }
-        let root = scopeRoot(of: user)
-        var units = [c.holder, c.center] + c.coHandlers
-        if let l = c.leadUnit { units.append(l) }
-        if let o = c.owner?.unit { units.append(o) }
-        if units.contains(where: { isWithin($0, root: root) }) { return .full }
-        if let events, events.contains(where: { e in e.unit.map { isWithin($0, root: root) } ?? false }) { return .former }
-        return .none
+        tree.access(unit: user.unit, roles: user.roles, to: c, events: events)
     }
 
     /// The actor for a step on `c`: the user acting in a role that may take it (one that passes the lifecycle's
@@ -86,24 +54,13 @@ extension Platform {
         }
     }
 
-    /// Whether `user` may read the unmasked contact: anyone with full access to the case, except that a
-    /// reporter's (举报) or an anonymous citizen's identity is for the registering center alone.
-    public func mayReveal(_ c: Case, to user: User) -> Bool {
-        guard access(user, to: c) == .full else { return false }
-        if c.kind == .report || c.citizen.anonymous { return user.unit == c.center }
-        return true
-    }
+    /// Whether `user` may read the unmasked contact (`UnitTree.mayReveal`).
+    public func mayReveal(_ c: Case, to user: User) -> Bool { tree.mayReveal(c, unit: user.unit, roles: user.roles) }
 
     /// A dispatcher sends cases only into their own scope (their government's subtree, its departments included).
     public func checkTargets(of step: Step, for user: User) throws {
-        let root = scopeRoot(of: user)
-        var targets: [UnitID] = []
-        switch step {
-        case let .dispatch(to, _, co): targets = [to] + co
-        case let .redispatch(to, _, _), let .addCoHandler(to): targets = [to]
-        default: return
-        }
-        for t in targets where unit(t) != nil && !isWithin(t, root: root) { // unknown units: the lifecycle's 400
+        let tree = self.tree
+        if let t = tree.outOfScopeTarget(of: step, scopeRoot: tree.scopeRoot(of: user.unit)) { // unknown units: the lifecycle's 400
             throw APIError(.forbidden, "out_of_scope", "单位 \(t) 不在您的管辖范围内，不能转交", details: [("unit", .int(t))])
         }
     }
