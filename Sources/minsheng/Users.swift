@@ -43,6 +43,7 @@ struct UserCommand: AsyncParsableCommand {
 
     static func explain(_ error: any Error) -> any Error {
         if let e = error as? APIError { return ValidationError(e.message) }
+        if let e = error as? PlatformError { return ValidationError(e.message) }
         if case let StoreError.conflict(m) = error { return ValidationError(m) }
         return error
     }

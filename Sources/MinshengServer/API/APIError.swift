@@ -33,6 +33,18 @@ public struct APIError: Error, Sendable {
         .object([("error", .string(code)), ("message", .string(message))] + details)
     }
 
+    /// A refusal of the input or of the state, as the API would answer it; nil for anything else (an internal failure
+    /// is thrown on, not shown beside a form).
+    static func refusal(_ error: any Error) -> APIError? {
+        switch error {
+        case is APIError, is PlatformError, is LifecycleError, is StoreError:
+            let e = from(error)
+            return e.status == .internalServerError ? nil : e
+        default:
+            return nil
+        }
+    }
+
     /// The API's answer to any error: domain and store errors keep their meaning, anything unexpected is a 500
     /// that says nothing of internals.
     static func from(_ error: any Error) -> APIError {

@@ -409,7 +409,7 @@ struct Open311Controller {
             }
             let json: JSON = .array([.object([("code", .int(Int(e.status.code))), ("description", .string(e.description))])])
             var r = Self.response(json, format: fmt ?? .json, root: nil, status: e.status)
-            if e.status == .tooManyRequests, let wait = (error as? APIError)?.retryAfter { r.headers[.retryAfter] = String(wait) }
+            if e.status == .tooManyRequests, let wait = APIError.from(error).retryAfter { r.headers[.retryAfter] = String(wait) }
             return r
         }
     }

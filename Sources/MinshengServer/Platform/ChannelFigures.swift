@@ -65,7 +65,7 @@ public struct ChannelFigures: Sendable {
 
 extension Platform {
     public func channelFigures(scopeRoot root: UnitID, from: Instant, to: Instant) async throws -> ChannelFigures {
-        guard unit(root) != nil else { throw APIError.notFound("单位 \(root) 不存在") }
+        guard unit(root) != nil else { throw PlatformError.notFound("单位 \(root) 不存在") }
         let scope = scopeUnits(under: root)
         return ChannelFigures.compute(try await store.acknowledgements(from: from, to: to, scope: scope), from: from, to: to)
     }

@@ -96,7 +96,7 @@ public final class Intelligence: Sendable {
         let tmp = file + ".tmp"
         try Data(bytes).write(to: URL(fileURLWithPath: tmp))
         // rename(2) replaces the old file atomically: a crash leaves the old index or the new one, never half of one.
-        guard rename(tmp, file) == 0 else { throw APIError(.internalServerError, "save_failed", "cannot write \(file)") }
+        guard rename(tmp, file) == 0 else { throw PlatformError(.internalFailure, "save_failed", "cannot write \(file)") }
     }
 }
 

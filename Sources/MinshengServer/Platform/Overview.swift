@@ -40,7 +40,7 @@ extension Platform {
 
     public func overview(scopeRoot root: UnitID, from: Instant, to: Instant, rankingLevel: UnitLevel? = nil,
                          rankingKinds: Set<UnitKind> = [.department, .government]) async throws -> Overview {
-        guard let scopeUnit = unit(root) else { throw APIError.notFound("单位 \(root) 不存在") }
+        guard let scopeUnit = unit(root) else { throw PlatformError.notFound("单位 \(root) 不存在") }
         let scope = scopeUnits(under: root)
         async let volume = store.caseVolume(from: from, to: to, scope: scope)
         async let alerts = store.openCasesByAlert(scope: scope, now: clock.now())

@@ -192,12 +192,12 @@ public final class Platform: Sendable {
         let now = at ?? clock.now()
         let centerID = draft.center ?? defaultCenter?.id
         guard let centerID, let center = unit(centerID), center.kind == .center else {
-            throw APIError.invalid("center", "登记中心单位不存在或不是信访/民生办")
+            throw PlatformError.invalid("center", "登记中心单位不存在或不是信访/民生办")
         }
-        if let loc = draft.locationUnit, unit(loc) == nil { throw APIError.invalid("locationUnit", "单位 \(loc) 不存在") }
+        if let loc = draft.locationUnit, unit(loc) == nil { throw PlatformError.invalid("locationUnit", "单位 \(loc) 不存在") }
         let policyID = draft.policyID ?? defaultPolicyID
         guard let policy = policies[policyID] else {
-            throw APIError.invalid("policy", "未知的时限标准 \(policyID)；可选：\(policies.keys.sorted().joined(separator: ", "))")
+            throw PlatformError.invalid("policy", "未知的时限标准 \(policyID)；可选：\(policies.keys.sorted().joined(separator: ", "))")
         }
         var received = draft.receivedAt ?? now
         if received > now { received = now }
@@ -350,8 +350,8 @@ public final class Platform: Sendable {
 
     private func checkUnits(in step: Step) throws {
         switch tree.targetRefusal(of: step) {
-        case let .unknown(t)?: throw APIError.invalid("unit", "单位 \(t) 不存在")
-        case .center?: throw APIError.invalid("unit", "不能转交给信访/民生办，请选择承办单位")
+        case let .unknown(t)?: throw PlatformError.invalid("unit", "单位 \(t) 不存在")
+        case .center?: throw PlatformError.invalid("unit", "不能转交给信访/民生办，请选择承办单位")
         case nil: break
         }
     }
@@ -366,10 +366,10 @@ public final class Platform: Sendable {
         var out = Citizen(name: clean(c.name), anonymous: c.anonymous)
         do {
             out.phone = try clean(c.phone).map(Contact.normalizedPhone)
-        } catch { throw APIError.invalid("citizen.phone", error.message) }
+        } catch { throw PlatformError.invalid("citizen.phone", error.message) }
         do {
             out.idNumber = try clean(c.idNumber).map(Contact.normalizedIDNumber)
-        } catch { throw APIError.invalid("citizen.idNumber", error.message) }
+        } catch { throw PlatformError.invalid("citizen.idNumber", error.message) }
         return out
     }
 

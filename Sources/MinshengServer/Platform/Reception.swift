@@ -36,31 +36,31 @@ extension Platform {
     /// Checks a draft and saves it as schedule `id` (a new one when nil); the admin may only name leaders of their scope.
     public func saveReceptionSchedule(_ d: ScheduleDraft, id: String?, by admin: User) async throws -> ReceptionSchedule {
         guard let leader = try await store.user(id: d.leaderID), leader.roles.contains(.leader), !leader.disabled else {
-            throw APIError.invalid("leader", "用户 \(d.leaderID) 不存在或不是领导")
+            throw PlatformError.invalid("leader", "用户 \(d.leaderID) 不存在或不是领导")
         }
-        guard isWithin(leader.unit, root: scopeRoot(of: admin)) else { throw APIError(.forbidden, "out_of_scope", "该领导不在您的管辖范围内") }
-        guard let center = center(near: leader.unit) else { throw APIError.invalid("leader", "找不到该领导所在地的信访办") }
+        guard isWithin(leader.unit, root: scopeRoot(of: admin)) else { throw PlatformError(.forbidden, "out_of_scope", "该领导不在您的管辖范围内") }
+        guard let center = center(near: leader.unit) else { throw PlatformError.invalid("leader", "找不到该领导所在地的信访办") }
         let weekdays = Array(Set(d.weekdays)).sorted()
-        guard !weekdays.isEmpty, weekdays.allSatisfy({ (1...7).contains($0) }) else { throw APIError.invalid("weekdays", "请选择接访日（1 = 周一 … 7 = 周日）") }
-        guard let start = ReceptionSchedule.minute(d.start) else { throw APIError.invalid("start", "开始时间应为 HH:MM，如 09:00") }
-        guard let end = ReceptionSchedule.minute(d.end), end > start else { throw APIError.invalid("end", "结束时间应为 HH:MM，且晚于开始时间") }
-        guard (1...50).contains(d.slots) else { throw APIError.invalid("slots", "每天接访名额应为 1 到 50") }
-        guard (end - start) / d.slots >= 5 else { throw APIError.invalid("slots", "每个时段至少 5 分钟") }
+        guard !weekdays.isEmpty, weekdays.allSatisfy({ (1...7).contains($0) }) else { throw PlatformError.invalid("weekdays", "请选择接访日（1 = 周一 … 7 = 周日）") }
+        guard let start = ReceptionSchedule.minute(d.start) else { throw PlatformError.invalid("start", "开始时间应为 HH:MM，如 09:00") }
+        guard let end = ReceptionSchedule.minute(d.end), end > start else { throw PlatformError.invalid("end", "结束时间应为 HH:MM，且晚于开始时间") }
+        guard (1...50).contains(d.slots) else { throw PlatformError.invalid("slots", "每天接访名额应为 1 到 50") }
+        guard (end - start) / d.slots >= 5 else { throw PlatformError.invalid("slots", "每个时段至少 5 分钟") }
         let place = d.place.trimmingCharacters(in: .whitespaces)
-        guard !place.isEmpty, place.count <= 100 else { throw APIError.invalid("place", "请填写接访地点（不超过 100 字）") }
-        guard d.topics.count <= 200 else { throw APIError.invalid("topics", "接访主题不超过 200 字") }
+        guard !place.isEmpty, place.count <= 100 else { throw PlatformError.invalid("place", "请填写接访地点（不超过 100 字）") }
+        guard d.topics.count <= 200 else { throw PlatformError.invalid("topics", "接访主题不超过 200 字") }
         var exceptions: [ReceptionSchedule.Exception] = []
         for e in d.exceptions {
-            guard let day = Day(e.day) else { throw APIError.invalid("exceptions", "日期 \(e.day) 应为 YYYY-MM-DD") }
+            guard let day = Day(e.day) else { throw PlatformError.invalid("exceptions", "日期 \(e.day) 应为 YYYY-MM-DD") }
             exceptions.append(.init(day: day, reason: String(e.reason.prefix(100)).isEmpty ? "接访取消" : String(e.reason.prefix(100))))
         }
         func day(_ s: String?, _ field: String) throws -> Day? {
             guard let s, !s.isEmpty else { return nil }
-            guard let d = Day(s) else { throw APIError.invalid(field, "日期应为 YYYY-MM-DD") }
+            guard let d = Day(s) else { throw PlatformError.invalid(field, "日期应为 YYYY-MM-DD") }
             return d
         }
         let from = try day(d.validFrom, "validFrom"), until = try day(d.validUntil, "validUntil")
-        if let from, let until, until < from { throw APIError.invalid("validUntil", "截止日期不能早于开始日期") }
+        if let from, let until, until < from { throw PlatformError.invalid("validUntil", "截止日期不能早于开始日期") }
         let draft = ReceptionSchedule(id: id ?? "", leaderID: leader.id, leaderName: leader.name, center: center, weekdays: weekdays,
                                       startMinute: start, endMinute: end, slots: d.slots, place: place,
                                       topics: d.topics.trimmingCharacters(in: .whitespaces), exceptions: exceptions.sorted { $0.day < $1.day },
@@ -83,7 +83,7 @@ extension Platform {
                 s.id = "r\((all.compactMap { Int($0.id.dropFirst()) }.max() ?? 0) + 1)"
             } else if !all.contains(where: { $0.id == s.id && mayReplace.contains($0.leaderID) }) {
                 // Another subtree's schedule is answered like a missing one: an admin's reach is their subtree.
-                throw APIError(.notFound, "unknown_schedule", "接访安排 \(s.id) 不存在")
+                throw PlatformError(.notFound, "unknown_schedule", "接访安排 \(s.id) 不存在")
             }
             all.removeAll { $0.id == s.id }
             all.append(s)
@@ -93,7 +93,7 @@ extension Platform {
             saved.set(s)
             return String(decoding: try encoder.encode(all), as: UTF8.self)
         }
-        guard let s = saved.get() else { throw APIError(.internalServerError, "internal", "接访安排保存失败") }
+        guard let s = saved.get() else { throw PlatformError(.internalFailure, "internal", "接访安排保存失败") }
         return s
     }
 
@@ -139,28 +139,28 @@ extension Platform {
     /// the leader, with the slot time, in the same transaction as the booking.
     public func book(_ b: BookingDraft, by actor: Actor) async throws -> (ReceptionBooking, Case) {
         guard let s = try await receptionSchedule(b.scheduleID), s.active else {
-            throw APIError(.notFound, "unknown_schedule", "接访安排 \(b.scheduleID) 不存在或已停用")
+            throw PlatformError(.notFound, "unknown_schedule", "接访安排 \(b.scheduleID) 不存在或已停用")
         }
-        guard let day = Day(b.day) else { throw APIError.invalid("date", "日期应为 YYYY-MM-DD") }
+        guard let day = Day(b.day) else { throw PlatformError.invalid("date", "日期应为 YYYY-MM-DD") }
         if let why = s.closedReason(day, calendar: calendar) {
-            throw APIError(.unprocessableContent, "not_reception_day", why, details: [("field", .string("date"))])
+            throw PlatformError(.unprocessable, "not_reception_day", why, details: [("field", .string("date"))])
         }
-        guard (0..<s.slots).contains(b.slot) else { throw APIError.invalid("slot", "时段应为 0 到 \(s.slots - 1)") }
+        guard (0..<s.slots).contains(b.slot) else { throw PlatformError.invalid("slot", "时段应为 0 到 \(s.slots - 1)") }
         let now = clock.now()
         let times = s.slotTimes(b.slot, on: day)
         guard times.start > now else {
-            throw APIError(.unprocessableContent, "slot_past", "该时段已过，请选择以后的时段", details: [("field", .string("slot"))])
+            throw PlatformError(.unprocessable, "slot_past", "该时段已过，请选择以后的时段", details: [("field", .string("slot"))])
         }
         guard day <= ChinaTime.day(of: now).adding(days: Self.receptionHorizonDays) else {
-            throw APIError(.unprocessableContent, "too_far_ahead", "只能预约 \(Self.receptionHorizonDays) 天以内的接访", details: [("field", .string("date"))])
+            throw PlatformError(.unprocessable, "too_far_ahead", "只能预约 \(Self.receptionHorizonDays) 天以内的接访", details: [("field", .string("date"))])
         }
         let name = b.name.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, name.count <= 50 else { throw APIError.invalid("citizen.name", "请填写姓名（不超过 50 字）") }
+        guard !name.isEmpty, name.count <= 50 else { throw PlatformError.invalid("citizen.name", "请填写姓名（不超过 50 字）") }
         guard !b.phone.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw APIError(.badRequest, "missing_field", "请填写手机号码（用于查询和取消预约）", details: [("field", .string("citizen.phone"))])
+            throw PlatformError(.badRequest, "missing_field", "请填写手机号码（用于查询和取消预约）", details: [("field", .string("citizen.phone"))])
         }
         let subject = b.subject.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !subject.isEmpty, subject.count <= APILimits.maxTitle else { throw APIError.invalid("subject", "请填写反映事项（不超过 200 字）") }
+        guard !subject.isEmpty, subject.count <= APILimits.maxTitle else { throw PlatformError.invalid("subject", "请填写反映事项（不超过 200 字）") }
         let leader = try await store.user(id: s.leaderID)
         var draft = CaseDraft(channel: .visit, kind: .help, title: subject, content: (b.content?.isEmpty == false ? b.content! : subject),
                               citizen: Citizen(name: name, phone: b.phone))
@@ -178,15 +178,15 @@ extension Platform {
             intelligence.indexed(c.id, signature: signature)
             return (booking, c)
         } catch StoreError.conflict("slot_taken") {
-            throw APIError(.conflict, "slot_taken", "该时段已被预约，请选择其他时段", details: [("field", .string("slot"))])
+            throw PlatformError(.conflict, "slot_taken", "该时段已被预约，请选择其他时段", details: [("field", .string("slot"))])
         }
     }
 
     /// The citizen cancels (or staff cancel for them): the slot is free again and the case says so, in one transaction.
     public func cancelBooking(_ c: Case) async throws -> Case {
-        guard let when = c.appointment else { throw APIError(.conflict, "no_booking", "该诉求没有接访预约") }
+        guard let when = c.appointment else { throw PlatformError(.conflict, "no_booking", "该诉求没有接访预约") }
         let now = clock.now()
-        guard when > now else { throw APIError(.conflict, "slot_past", "接访时间已到，不能再取消") }
+        guard when > now else { throw PlatformError(.conflict, "slot_past", "接访时间已到，不能再取消") }
         let actor = Actor(id: "channel:reception", name: "接访预约", role: .registrar, unit: c.center)
         do {
             return try await store.cancelReception(caseID: c.id, at: now) { [self] old in
@@ -200,7 +200,7 @@ extension Platform {
                                   nextNotice: Lifecycle.nextNotice(of: changed, rules: rules))
             }
         } catch StoreError.conflict("no_booking") {
-            throw APIError(.conflict, "no_booking", "该诉求没有有效的接访预约")
+            throw PlatformError(.conflict, "no_booking", "该诉求没有有效的接访预约")
         }
     }
 }

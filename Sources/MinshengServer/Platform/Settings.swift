@@ -34,12 +34,12 @@ extension Platform {
         for (k, v) in table {
             let c = k.trimmingCharacters(in: .whitespaces), w = v.trimmingCharacters(in: .whitespaces)
             guard !c.isEmpty else { continue }
-            guard c.count <= 20 else { throw APIError.invalid("category", "分类名称不能超过 20 个字") }
-            guard !w.isEmpty else { throw APIError.invalid("keyword", "分类“\(c)”需要填写承办部门名称中的关键词") }
-            guard w.count <= 20 else { throw APIError.invalid("keyword", "关键词不能超过 20 个字") }
+            guard c.count <= 20 else { throw PlatformError.invalid("category", "分类名称不能超过 20 个字") }
+            guard !w.isEmpty else { throw PlatformError.invalid("keyword", "分类“\(c)”需要填写承办部门名称中的关键词") }
+            guard w.count <= 20 else { throw PlatformError.invalid("keyword", "关键词不能超过 20 个字") }
             clean[c] = w
         }
-        guard !clean.isEmpty else { throw APIError.invalid("category", "至少保留一个分类") }
+        guard !clean.isEmpty else { throw PlatformError.invalid("category", "至少保留一个分类") }
         let data = try JSONEncoder().encode(clean)
         try await store.setSetting(Self.categorySettingKey, String(decoding: data, as: UTF8.self))
         unitTree.withLock { $0 = $0.withCategoryDepartments(clean) }
@@ -47,9 +47,9 @@ extension Platform {
 
     /// Replaces the risk-word list (the file format of RiskLexicon); takes effect for the next registration.
     public func setRiskWords(_ text: String) async throws {
-        guard text.utf8.count <= 256 * 1024 else { throw APIError.invalid("text", "风险词表过大（上限 256 KB）") }
+        guard text.utf8.count <= 256 * 1024 else { throw PlatformError.invalid("text", "风险词表过大（上限 256 KB）") }
         let lexicon = try RiskLexicon(parsing: text)
-        guard !lexicon.categories.isEmpty else { throw APIError.invalid("text", "至少需要一个风险类别") }
+        guard !lexicon.categories.isEmpty else { throw PlatformError.invalid("text", "至少需要一个风险类别") }
         try await store.setSetting(Self.riskSettingKey, text)
         intelligence.setRiskLexicon(lexicon)
     }
@@ -61,11 +61,11 @@ extension Platform {
     /// the week's own rule (cancels a special day of the files); `rule` nil takes the admin's change of that day away.
     /// Deadlines already computed keep their dates; steps from now on count with the new calendar.
     public func setCalendarDay(_ day: Day, rule: CalendarOverride.Rule?, name: String = "") async throws {
-        if rule == .work && !day.isWeekend { throw APIError.invalid("rule", "\(day) 是工作日，不能设为调休上班") }
+        if rule == .work && !day.isWeekend { throw PlatformError.invalid("rule", "\(day) 是工作日，不能设为调休上班") }
         var changes = calendarChanges.filter { $0.day != day }
         if let rule {
             let n = name.trimmingCharacters(in: .whitespaces)
-            guard n.count <= 30 else { throw APIError.invalid("name", "名称不能超过 30 个字") }
+            guard n.count <= 30 else { throw PlatformError.invalid("name", "名称不能超过 30 个字") }
             changes.append(CalendarOverride(day: day, rule: rule, name: n.isEmpty ? rule.label : n))
         }
         changes.sort { $0.day < $1.day }

@@ -31,7 +31,7 @@ extension Platform {
         let order: [Role] = [.handler, .dispatcher, .registrar, .leader, .supervisor]
         let fitting = order.filter { user.roles.contains($0) && action.roles.contains($0) }
         guard let first = fitting.first else {
-            throw APIError(.forbidden, "role_not_allowed",
+            throw PlatformError(.forbidden, "role_not_allowed",
                            "您的角色（\(user.roles.map(\.label).sorted().joined(separator: "、"))）不能执行“\(action.label)”",
                            details: [("action", .string(action.rawValue))])
         }
@@ -61,7 +61,7 @@ extension Platform {
     public func checkTargets(of step: Step, for user: User) throws {
         let tree = self.tree
         if let t = tree.outOfScopeTarget(of: step, scopeRoot: tree.scopeRoot(of: user.unit)) { // unknown units: the lifecycle's 400
-            throw APIError(.forbidden, "out_of_scope", "单位 \(t) 不在您的管辖范围内，不能转交", details: [("unit", .int(t))])
+            throw PlatformError(.forbidden, "out_of_scope", "单位 \(t) 不在您的管辖范围内，不能转交", details: [("unit", .int(t))])
         }
     }
 
@@ -69,7 +69,7 @@ extension Platform {
     /// API and the console reveal personal data. An e-mail case also gives the sender's sealed address.
     public func revealContact(_ c: Case, to user: User, address: String) async throws -> (citizen: Citizen, email: String?) {
         guard mayReveal(c, to: user) else {
-            throw APIError(.forbidden, "contact_restricted", c.kind == .report ? "举报人信息仅登记中心可见" : "匿名群众的信息仅登记中心可见")
+            throw PlatformError(.forbidden, "contact_restricted", c.kind == .report ? "举报人信息仅登记中心可见" : "匿名群众的信息仅登记中心可见")
         }
         let open = sealer.openCitizen(c.citizen)
         var email: String?

@@ -68,10 +68,10 @@ public final class Accounts: Sendable {
     /// At least 10 characters with letters and digits; bcrypt reads only the first 72 bytes, so longer is refused.
     public static func checkPolicy(_ password: String, field: String = "password") throws {
         let n = password.utf8.count
-        guard n >= 10 else { throw APIError.invalid(field, "密码至少 10 位") }
-        guard n <= 72 else { throw APIError.invalid(field, "密码不超过 72 字节") }
+        guard n >= 10 else { throw PlatformError.invalid(field, "密码至少 10 位") }
+        guard n <= 72 else { throw PlatformError.invalid(field, "密码不超过 72 字节") }
         guard password.contains(where: { $0.isLetter }), password.contains(where: { $0.isNumber }) else {
-            throw APIError.invalid(field, "密码须同时包含字母和数字")
+            throw PlatformError.invalid(field, "密码须同时包含字母和数字")
         }
     }
 
@@ -79,7 +79,7 @@ public final class Accounts: Sendable {
         let ok = !login.isEmpty && login.count <= 40 && login.unicodeScalars.allSatisfy {
             ($0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-@".unicodeScalars.contains($0)))
         }
-        guard ok else { throw APIError.invalid("login", "登录名为 1–40 位字母、数字或 . _ - @") }
+        guard ok else { throw PlatformError.invalid("login", "登录名为 1–40 位字母、数字或 . _ - @") }
     }
 
     // MARK: Users
@@ -88,10 +88,10 @@ public final class Accounts: Sendable {
                            mustChangePassword: Bool = false) async throws -> User {
         try Self.checkLogin(login)
         try Self.checkPolicy(password)
-        guard !roles.isEmpty else { throw APIError.invalid("roles", "至少一个角色") }
-        guard !roles.contains(.citizen) else { throw APIError.invalid("roles", "群众不需要账号") }
+        guard !roles.isEmpty else { throw PlatformError.invalid("roles", "至少一个角色") }
+        guard !roles.contains(.citizen) else { throw PlatformError.invalid("roles", "群众不需要账号") }
         let name = name.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, name.count <= 50 else { throw APIError.invalid("name", "姓名为 1–50 个字符") }
+        guard !name.isEmpty, name.count <= 50 else { throw PlatformError.invalid("name", "姓名为 1–50 个字符") }
         let hash = try await hashPassword(password)
         let now = clock.now()
         return try await store.createUser(User(login: login, name: name, unit: unit, roles: roles, passwordHash: hash,
@@ -225,9 +225,9 @@ public final class Accounts: Sendable {
     /// policy; every credential ends and a fresh session is issued. The API and the console both call this.
     public func changePassword(of user: User, current: String, new: String, address: String) async throws -> (Principal, String) {
         guard try await verify(current, hash: user.passwordHash) else {
-            throw APIError(.forbidden, "invalid_credentials", "当前密码不正确", details: [("field", .string("current"))])
+            throw PlatformError(.forbidden, "invalid_credentials", "当前密码不正确", details: [("field", .string("current"))])
         }
-        guard new != current else { throw APIError.invalid("new", "新密码不能与当前密码相同") }
+        guard new != current else { throw PlatformError.invalid("new", "新密码不能与当前密码相同") }
         try Self.checkPolicy(new, field: "new")
         let hash = try await hashPassword(new)
         let now = clock.now()

@@ -34,7 +34,7 @@ public final class RateLimiter: Sendable {
     /// Refuses with 429 and Retry-After while the key is over its limit.
     public func check(_ key: String) throws {
         if let wait = retryAfter(key) {
-            throw APIError(.tooManyRequests, "rate_limited", "操作过于频繁，请 \(wait) 秒后再试", details: [("retryAfter", .int(wait))])
+            throw PlatformError(.rateLimited, "rate_limited", "操作过于频繁，请 \(wait) 秒后再试", details: [("retryAfter", .int(wait))])
         }
     }
 }

@@ -17,7 +17,7 @@ public struct Sealer: Sendable {
 
     /// `master` must be 32 bytes.
     public init(master: [UInt8]) throws {
-        guard master.count == 32 else { throw APIError(.internalServerError, "bad_key", "数据密钥应为 32 字节（base64 编码 44 个字符）") }
+        guard master.count == 32 else { throw PlatformError(.internalFailure, "bad_key", "数据密钥应为 32 字节（base64 编码 44 个字符）") }
         let key = SymmetricKey(data: master)
         sealBytes = HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("minsheng seal v1".utf8), outputByteCount: 32)
             .withUnsafeBytes { Array($0) }
@@ -50,18 +50,18 @@ public struct Sealer: Sendable {
     /// The key from MINSHENG_DATA_KEY (base64), else from `keyFile`, created (mode 0600) on first start.
     public static func load(environment: String?, keyFile: String) throws -> Sealer {
         if let env = environment, !env.isEmpty {
-            guard let d = Data(base64Encoded: env) else { throw APIError(.internalServerError, "bad_key", "MINSHENG_DATA_KEY 不是有效的 base64") }
+            guard let d = Data(base64Encoded: env) else { throw PlatformError(.internalFailure, "bad_key", "MINSHENG_DATA_KEY 不是有效的 base64") }
             return try Sealer(master: Array(d))
         }
         let fm = FileManager.default
         if !fm.fileExists(atPath: keyFile) {
             let text = newMasterKey() + "\n"
             guard fm.createFile(atPath: keyFile, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw APIError(.internalServerError, "bad_key", "无法创建数据密钥文件 \(keyFile)")
+                throw PlatformError(.internalFailure, "bad_key", "无法创建数据密钥文件 \(keyFile)")
             }
         }
         let text = try String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let d = Data(base64Encoded: text) else { throw APIError(.internalServerError, "bad_key", "数据密钥文件 \(keyFile) 内容无效") }
+        guard let d = Data(base64Encoded: text) else { throw PlatformError(.internalFailure, "bad_key", "数据密钥文件 \(keyFile) 内容无效") }
         return try Sealer(master: Array(d))
     }
 

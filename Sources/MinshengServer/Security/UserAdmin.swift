@@ -19,15 +19,15 @@ struct UserAdmin {
     /// The user `id`, if inside the admin's scope; 404 otherwise (existence is not revealed).
     func target(_ id: Int64?, admin: User) async throws -> User {
         guard let id, let u = try await platform.store.user(id: id), platform.isWithin(u.unit, root: platform.scopeRoot(of: admin)) else {
-            throw APIError.notFound("用户不存在")
+            throw PlatformError.notFound("用户不存在")
         }
         return u
     }
 
     func unitInScope(_ id: UnitID, admin: User) throws {
-        guard platform.unit(id) != nil else { throw APIError.invalid("unit", "单位 \(id) 不存在") }
+        guard platform.unit(id) != nil else { throw PlatformError.invalid("unit", "单位 \(id) 不存在") }
         guard platform.isWithin(id, root: platform.scopeRoot(of: admin)) else {
-            throw APIError(.forbidden, "out_of_scope", "单位 \(id) 不在您的管辖范围内")
+            throw PlatformError(.forbidden, "out_of_scope", "单位 \(id) 不在您的管辖范围内")
         }
     }
 
@@ -59,15 +59,15 @@ struct UserAdmin {
     func update(_ u: User, by admin: User, _ change: Change, address: String) async throws -> User {
         if let unit = change.unit { try unitInScope(unit, admin: admin) }
         if let roles = change.roles {
-            guard !roles.isEmpty else { throw APIError.invalid("roles", "至少一个角色") }
-            guard !roles.contains(.citizen) else { throw APIError.invalid("roles", "群众不需要账号") }
+            guard !roles.isEmpty else { throw PlatformError.invalid("roles", "至少一个角色") }
+            guard !roles.contains(.citizen) else { throw PlatformError.invalid("roles", "群众不需要账号") }
         }
         if let name = change.name {
             let n = name.trimmingCharacters(in: .whitespaces)
-            guard !n.isEmpty, n.count <= 50 else { throw APIError.invalid("name", "姓名为 1–50 个字符") }
+            guard !n.isEmpty, n.count <= 50 else { throw PlatformError.invalid("name", "姓名为 1–50 个字符") }
         }
         if u.id == admin.id && (change.disabled == true || (change.roles.map { !$0.contains(.admin) } ?? false)) {
-            throw APIError(.unprocessableContent, "self_lockout", "不能停用自己或取消自己的管理员角色")
+            throw PlatformError(.unprocessable, "self_lockout", "不能停用自己或取消自己的管理员角色")
         }
         let updated = try await platform.store.updateUser(id: u.id) { x in
             if let name = change.name { x.name = name.trimmingCharacters(in: .whitespaces) }

@@ -347,7 +347,8 @@ struct AdminController {
             try await platform.setRiskWords(text)
         } catch let e as RiskLexicon.ParseError {
             return renderRisk(p, flash: nil, text: text, error: e.description, status: .badRequest)
-        } catch let e as APIError {
+        } catch let error where APIError.refusal(error) != nil {
+            let e = APIError.refusal(error)!
             return renderRisk(p, flash: nil, text: text, error: e.message, status: e.status)
         }
         try await platform.store.logAuth(AuthEvent(at: platform.clock.now(), login: p.user.login, userID: p.user.id, outcome: "risk_words_changed", address: context.clientAddress))

@@ -57,7 +57,8 @@ extension ConsoleController {
         do {
             guard new == f["confirm"] else { throw APIError.invalid("confirm", "两次输入的新密码不一致") }
             (_, secret) = try await platform.accounts.changePassword(of: p.user, current: current, new: new, address: context.clientAddress)
-        } catch let e as APIError {
+        } catch let error where APIError.refusal(error) != nil {
+            let e = APIError.refusal(error)!
             c["errors"] = [e.field ?? "new": e.message]
             return pages.html("password", c, status: e.status)
         }

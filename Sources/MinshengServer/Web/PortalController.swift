@@ -94,7 +94,8 @@ struct PortalController {
                 guard let files else { throw APIError.invalid("photos", "本平台未开启照片上传") }
                 photos = try files.accept(parts)
             }
-        } catch let e as APIError {
+        } catch let error where APIError.refusal(error) != nil {
+            let e = APIError.refusal(error)!
             return again("photos", e.message, e.status)
         }
         var citizen: [(String, JSON)] = []
@@ -155,7 +156,8 @@ struct PortalController {
             var ctx = try await trackContext(c, phone4: phone4)
             if p.get("cancelled") != nil { ctx["flash"] = ["kind": "ok", "text": "已取消接访预约，名额已释放"] }
             return pages.html("track", ctx)
-        } catch let e as APIError {
+        } catch let error where APIError.refusal(error) != nil {
+            let e = APIError.refusal(error)!
             return pages.html("track", ["portal": true, "error": e.message, "code": code], status: e.status)
         }
     }
