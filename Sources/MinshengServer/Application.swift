@@ -71,8 +71,8 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
     let api = router.group("api/v1").add(middleware: AuthMiddleware(accounts: platform.accounts, trustProxy: config.trustProxy))
     // One instance for the API and the portal: the per-address limits are shared.
     let files = config.filesDirectory.flatMap { try? FileVault(directory: $0) }
-    let citizens = PublicController(platform: platform)
-    citizens.addRoutes(to: api)
+    let desk = CitizenDesk(platform: platform) // one set of citizens' limits behind every door
+    PublicController(platform: platform, desk: desk).addRoutes(to: api)
     AuthController(platform: platform).addRoutes(to: api)
     UsersController(platform: platform).addRoutes(to: api)
     CasesController(platform: platform).addRoutes(to: api)
@@ -82,7 +82,7 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
     HotlineController(platform: platform).addRoutes(to: api)
     HotspotsController(platform: platform).addRoutes(to: api)
     AttachmentsController(platform: platform, files: files).addRoutes(to: api)
-    let reception = ReceptionController(platform: platform, citizens: citizens)
+    let reception = ReceptionController(platform: platform, desk: desk)
     reception.addRoutes(to: api)
     // The web console: pages render refusals as pages, and a stale cookie leads to the login form.
     let pages = Pages.shared
@@ -92,7 +92,7 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
     let console = ConsoleController(platform: platform, pages: pages, files: files)
     console.addRoutes(to: web)
     ReceptionPages(platform: platform, pages: pages, console: console, api: reception).addRoutes(to: web)
-    PortalController(platform: platform, pages: pages, service: citizens, files: files).addRoutes(to: web)
+    PortalController(platform: platform, pages: pages, desk: desk, files: files).addRoutes(to: web)
     Open311Controller(platform: platform).addRoutes(to: router.group("open311/v2"))
     ChannelRoutes(platform: platform, config: config).add(to: router.group("channels"))
     DashboardController(platform: platform, pages: pages).addRoutes(to: web)

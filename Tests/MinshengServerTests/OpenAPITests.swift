@@ -161,7 +161,7 @@ struct OpenAPITests {
         let doc = try Self.document()
         let schemas = try #require(doc["components"]?["schemas"])
         #expect(schemas["CaseDraft"]?["properties"]?.pairs?.map(\.0) == Platform.staffDraftFields)
-        #expect(schemas["PublicSubmission"]?["properties"]?.pairs?.map(\.0) == PublicController.submitFields)
+        #expect(schemas["PublicSubmission"]?["properties"]?.pairs?.map(\.0) == CitizenDesk.draftFields)
         for path in ["/api/v1/cases", "/api/v1/public/cases"] {
             let params = doc["paths"]?[path]?["post"]?["parameters"]?.items?.compactMap { $0["$ref"]?.scalar } ?? []
             #expect(params.contains("#/components/parameters/IdempotencyKey"), "\(path)")

@@ -85,3 +85,34 @@ struct StaffIntakeTests {
         }
     }
 }
+
+/// The citizen's portal goes through the same desk as the public API: its refusals are the API's words, on the page.
+@Suite("The portal's refusals read as the API's")
+struct PortalRefusalTests {
+    @Test(arguments: [
+        ([("kind", "")], "缺少必填字段 kind"),
+        ([("phone", "")], "请填写手机号码（用于查询和回访），或选择匿名提交"),
+        ([("address", String(repeating: "路", count: 201))], "address：不能超过 200 个字符（当前 201）"),
+        ([("title", String(repeating: "灯", count: 201))], "title：不能超过 200 个字符（当前 201）"),
+    ] as [([(String, String)], String)])
+    func refusals(changes: [(String, String)], message: String) async throws {
+        try await withAPI { h in
+            var fields: [String: String] = ["kind": "help", "title": "路灯不亮", "content": "小区门口路灯坏了两周。", "phone": "13800001234", "name": "王先生"]
+            for (k, v) in changes { fields[k] = v }
+            let r = try await h.send(.post, "/submit", body: StaffIntakeTests.form(fields.sorted { $0.key < $1.key }), token: nil, headers: formHeaders)
+            #expect(r.status == .badRequest, "\(r.status)")
+            #expect(r.text.contains(message), Comment(rawValue: "the citizen should read \(message)"))
+            #expect(try await h.caseCount() == 0)
+        }
+    }
+
+    @Test func aGoodSubmissionGivesTheCodeOnThePage() async throws {
+        try await withAPI { h in
+            let fields = [("content", "小区门口路灯坏了两周。"), ("kind", "help"), ("name", "王先生"), ("phone", "13800001234"), ("title", "路灯不亮")]
+            let r = try await h.send(.post, "/submit", body: StaffIntakeTests.form(fields), token: nil, headers: formHeaders)
+            let c = try #require(try await h.platform.store.cases(CaseQuery(now: h.clock.now())).items.first)
+            #expect(c.channel == .web && c.title == "路灯不亮")
+            #expect(r.text.contains(c.trackingCode) || r.headers[.location]?.contains(c.trackingCode) == true, "\(r.status)")
+        }
+    }
+}

@@ -9,19 +9,7 @@ import MinshengStore
 /// wait (429), so codes cannot be enumerated.
 struct PublicController {
     let platform: Platform
-    /// Failed look-ups per address: 10 per 15 minutes.
-    let failures: RateLimiter
-    /// Submissions per address: 20 an hour (a family or an office behind one address still gets through).
-    let submissions: RateLimiter
-    /// Reception-day bookings per address: like submissions, 20 an hour.
-    let bookings: RateLimiter
-
-    init(platform: Platform) {
-        self.platform = platform
-        failures = RateLimiter(limit: 10, window: 15 * 60, clock: platform.clock)
-        submissions = RateLimiter(limit: 20, window: 3600, clock: platform.clock)
-        bookings = RateLimiter(limit: 20, window: 3600, clock: platform.clock)
-    }
+    let desk: CitizenDesk
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("public/cases", use: submit)
@@ -30,12 +18,13 @@ struct PublicController {
         group.post("track/:code/review", use: review)
     }
 
-    static let citizenActor = Actor(id: "citizen", name: "群众", role: .citizen, unit: nil)
-    static let submitFields = ["channel", "kind", "title", "content", "citizen", "address", "locationUnit"]
-
     @Sendable func submit(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
-        let (c0, created) = try await submit(json: try await request.jsonBody(context: context), address: context.clientAddress,
-                                            idempotencyKey: request.headers[.init("Idempotency-Key")!])
+        let f = try Fields(try await request.jsonBody(context: context), allowed: CitizenDesk.draftFields)
+        guard let c = try f.object("citizen", allowed: ["name", "phone", "idNumber", "anonymous"]) else { throw APIError.missing("citizen") }
+        let citizen = Citizen(name: try c.string("name", max: 50), phone: try c.string("phone", max: 20),
+                              idNumber: try c.string("idNumber", max: 18), anonymous: try c.bool("anonymous") ?? false)
+        let (c0, created) = try await desk.submit(try CitizenDesk.draft(f, citizen: citizen), address: context.clientAddress,
+                                                  idempotencyKey: request.headers[.init("Idempotency-Key")!])
         return JSONResponse(status: created ? .created : .ok, json: .object([
             ("trackingCode", .string(c0.trackingCode)),
             ("state", .string(c0.state.rawValue)), ("stateLabel", .string(c0.state.label)),
@@ -46,64 +35,9 @@ struct PublicController {
         ]), headers: [.location: "/api/v1/track/\(c0.trackingCode)"])
     }
 
-    /// A citizen's submission, from the API or the portal's form.
-    func submit(json: JSON, address: String, idempotencyKey: String?) async throws -> (Case, created: Bool) {
-        try submissions.check(address)
-        let f = try Fields(json, allowed: Self.submitFields)
-        let channel = try f.value("channel", Channel.self) ?? .web
-        guard [.web, .app].contains(channel) else { throw APIError.invalid("channel", "群众自行提交只能是 web 或 app") }
-        var draft = CaseDraft(channel: channel, kind: try f.value("kind", CaseKind.self, required: true)!,
-                              title: try f.requiredString("title", max: APILimits.maxTitle),
-                              content: try f.requiredString("content", max: APILimits.maxContent))
-        guard let c = try f.object("citizen", allowed: ["name", "phone", "idNumber", "anonymous"]) else { throw APIError.missing("citizen") }
-        draft.citizen = Citizen(name: try c.string("name", max: 50), phone: try c.string("phone", max: 20),
-                                idNumber: try c.string("idNumber", max: 18), anonymous: try c.bool("anonymous") ?? false)
-        if draft.citizen.phone == nil && !draft.citizen.anonymous {
-            throw APIError(.badRequest, "missing_field", "请填写手机号码（用于查询和回访），或选择匿名提交", details: [("field", .string("citizen.phone"))])
-        }
-        draft.address = try f.string("address", max: 200)
-        draft.locationUnit = try f.int("locationUnit")
-        draft.center = draft.locationUnit.flatMap(platform.center(near:))
-        let key = idempotencyKey.flatMap { k -> String? in
-            let t = k.trimmingCharacters(in: .whitespaces)
-            return t.isEmpty ? nil : "pub:\(address):" + String(t.prefix(100))
-        }
-        let outcome = try await platform.register(draft, by: Self.citizenActor, clientKey: key)
-        try Platform.checkReplay(outcome, draft)
-        if outcome.created { submissions.record(address) } // refused input and retries do not count
-        return (outcome.case, outcome.created)
-    }
-
-    /// The case behind a code and phone tail, or the one answer every failure gets.
+    /// The case behind the path's code and a phone tail.
     private func lookUp(_ context: AppRequestContext, phone4: String?) async throws -> Case {
-        try await lookUp(code: context.parameters.get("code") ?? "", phone4: phone4, address: context.clientAddress)
-    }
-
-    func lookUp(code raw: String, phone4: String?, address: String) async throws -> Case {
-        try failures.check(address)
-        let notFound = APIError.notFound("查询码或手机号后四位不正确")
-        let code = raw.trimmingCharacters(in: .whitespaces).uppercased()
-        guard (4...20).contains(code.count), let c = try await platform.store.case(trackingCode: code) else {
-            failures.record(address)
-            throw notFound
-        }
-        // A case with a phone needs its last four digits; an anonymous one without a phone, the code alone.
-        if let sealed = c.citizen.phone, let phone = platform.sealer.open(sealed), !phone.isEmpty,
-           !Secrets.constantTimeEqual(String(phone.suffix(4)), phone4?.trimmingCharacters(in: .whitespaces) ?? "") {
-            failures.record(address)
-            throw notFound
-        }
-        return c
-    }
-
-    /// The citizen's review request: to the government above the unit that answered.
-    func review(_ c: Case, reason: String) async throws -> Case {
-        let action: Action = c.state == .reviewed ? .rereview : .review
-        guard let unit = platform.appealUnit(action, for: c) else {
-            throw APIError(.conflict, "no_review_unit", "找不到受理复查的上一级机关，请拨打热线咨询")
-        }
-        let step: Step = action == .review ? .review(reason: reason, unit: unit) : .rereview(reason: reason, unit: unit)
-        return try await platform.perform(step, on: c.id, by: Self.citizenActor)
+        try await desk.lookUp(code: context.parameters.get("code") ?? "", phone4: phone4, address: context.clientAddress)
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> JSON {
@@ -116,7 +50,7 @@ struct PublicController {
         let c = try await lookUp(context, phone4: try f.string("phone4", max: 4))
         let evaluation = try f.value("evaluation", Evaluation.self, required: true)!
         let note = try f.string("comment", max: APILimits.maxNote) ?? ""
-        let updated = try await platform.perform(.evaluate(evaluation), on: c.id, by: Self.citizenActor, note: note)
+        let updated = try await desk.evaluate(c, evaluation, comment: note)
         return try await render(updated)
     }
 
@@ -124,7 +58,7 @@ struct PublicController {
         let f = try Fields(try await request.jsonBody(context: context), allowed: ["phone4", "reason"])
         let c = try await lookUp(context, phone4: try f.string("phone4", max: 4))
         let reason = try f.requiredString("reason", max: APILimits.maxNote)
-        return try await render(try await review(c, reason: reason))
+        return try await render(try await desk.review(c, reason: reason))
     }
 
     /// Only what the citizen should see (CitizenView): state in their words, unit, deadline, the reply and a public

@@ -8,7 +8,7 @@ import MinshengStore
 /// the tracking code and phone tail.
 struct ReceptionController {
     let platform: Platform
-    let citizens: PublicController
+    let desk: CitizenDesk
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("reception/schedules", use: list)
@@ -141,15 +141,15 @@ struct ReceptionController {
             }
             return try await platform.book(draft, by: try platform.actor(staff, for: .register, on: nil))
         }
-        try citizens.bookings.check(address)
-        let out = try await platform.book(draft, by: PublicController.citizenActor)
-        citizens.bookings.record(address)
+        try desk.bookings.check(address)
+        let out = try await platform.book(draft, by: CitizenDesk.actor)
+        desk.bookings.record(address)
         return out
     }
 
     @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> JSON {
         let f = try Fields(try await request.jsonBody(context: context), allowed: ["trackingCode", "phone4"])
-        let c = try await citizens.lookUp(code: try f.requiredString("trackingCode", max: 20), phone4: try f.string("phone4", max: 4),
+        let c = try await desk.lookUp(code: try f.requiredString("trackingCode", max: 20), phone4: try f.string("phone4", max: 4),
                                           address: context.clientAddress)
         let updated = try await platform.cancelBooking(c)
         return .object([("trackingCode", .string(updated.trackingCode)), ("cancelled", .bool(true)),

@@ -115,7 +115,7 @@ struct SMSController {
                 ("result", .string("nothing_to_rate")), ("message", .string("该号码没有待评价的已答复诉求")),
             ]))
         }
-        let updated = try await platform.perform(.evaluate(evaluation), on: target.id, by: PublicController.citizenActor, note: note)
+        let updated = try await platform.perform(.evaluate(evaluation), on: target.id, by: CitizenDesk.actor, note: note)
         return answer(updated, evaluation, duplicate: false)
     }
 

@@ -49,7 +49,7 @@ struct CitizenView: Sendable {
     var canReview: Bool
     var timeline: [Line]
 
-    static let citizen = PublicController.citizenActor
+    static let citizen = CitizenDesk.actor
 
     static func stateText(_ s: CaseState) -> String {
         switch s {

@@ -5,11 +5,13 @@ import MinshengStore
 
 /// The citizen portal (issue 5 item 1): submit a request with photos, get the tracking code on screen, follow it,
 /// rate the reply, ask for a review; the public disclosure page. No account; readable on a phone; no JavaScript
-/// needed. The same checks and limits as the public API (PublicController).
+/// needed. The same checks and limits as the public API: both go through one CitizenDesk.
 struct PortalController {
     let platform: Platform
     let pages: Pages
-    let service: PublicController
+    let desk: CitizenDesk
+    /// The fields of the portal's form that show their own error.
+    static let inlineErrorFields: Set<String> = ["content", "district", "name", "phone", "photos", "title"]
     let files: FileVault?
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
@@ -83,7 +85,10 @@ struct PortalController {
             return pages.html("portal", c)
         }
         func again(_ field: String?, _ message: String, _ status: HTTPResponse.Status) -> Response {
-            var c = formContext(v, errors: field.map { [$0: message] } ?? [:], message: field == nil ? message : nil)
+            // Beside the field when the form has a place for its error (portal.mustache), else at the top: the
+            // citizen always reads why nothing was sent (诉求类型, an address too long).
+            let inline = field.map(Self.inlineErrorFields.contains) ?? false
+            var c = formContext(v, errors: inline ? [field!: message] : [:], message: inline ? nil : message)
             c["portal"] = true
             c["failed"] = true
             return pages.html("portal", c, status: status)
@@ -98,16 +103,17 @@ struct PortalController {
             let e = APIError.refusal(error)!
             return again("photos", e.message, e.status)
         }
-        var citizen: [(String, JSON)] = []
-        for k in ["name", "phone"] { if let x = v[k]?.trimmed, !x.isEmpty { citizen.append((k, .string(x))) } }
-        if v["anonymous"] != nil { citizen.append(("anonymous", .bool(true))) }
-        var json: [(String, JSON)] = [("kind", .string(v["kind"] ?? "")), ("title", .string(v["title"] ?? "")),
-                                      ("content", .string(v["content"] ?? "")), ("citizen", .object(citizen))]
-        if let a = v["address"]?.trimmed, !a.isEmpty { json.append(("address", .string(a))) }
-        if let place = (v["town"].flatMap(Int64.init) ?? v["district"].flatMap(Int64.init)) { json.append(("locationUnit", .int(place))) }
         let c0: Case
         do {
-            (c0, _) = try await service.submit(json: .object(json), address: context.clientAddress, idempotencyKey: v["_key"].map { "portal:" + $0 })
+            var values = v
+            // The place: the town if one was chosen, else the district.
+            values["locationUnit"] = v["town"].flatMap { Int64($0) == nil ? nil : $0 } ?? v["district"].flatMap { Int64($0) == nil ? nil : $0 }
+            values["channel"] = nil
+            let form = FormFields(values, allowed: CitizenDesk.draftFields + ["name", "phone", "anonymous"])
+            let citizen = Citizen(name: try form.text("name", max: 50), phone: try form.text("phone", max: 20),
+                                  anonymous: try form.bool("anonymous") ?? false)
+            (c0, _) = try await desk.submit(try CitizenDesk.draft(form, citizen: citizen), address: context.clientAddress,
+                                            idempotencyKey: v["_key"].map { "portal:" + $0 })
         } catch {
             let e = APIError.from(error)
             if e.status == .internalServerError { throw error }
@@ -152,7 +158,7 @@ struct PortalController {
         let code = p.get("code").map { String($0) } ?? "", phone4 = p.get("phone4").map { String($0) } ?? ""
         if code.isEmpty { return pages.html("track", ["portal": true]) }
         do {
-            let c = try await service.lookUp(code: code, phone4: phone4, address: context.clientAddress)
+            let c = try await desk.lookUp(code: code, phone4: phone4, address: context.clientAddress)
             var ctx = try await trackContext(c, phone4: phone4)
             if p.get("cancelled") != nil { ctx["flash"] = ["kind": "ok", "text": "已取消接访预约，名额已释放"] }
             return pages.html("track", ctx)
@@ -166,7 +172,7 @@ struct PortalController {
         let f = try await Web.form(request)
         let code = f["code"] ?? "", phone4 = f["phone4"] ?? ""
         do {
-            let c = try await service.lookUp(code: code, phone4: phone4, address: context.clientAddress)
+            let c = try await desk.lookUp(code: code, phone4: phone4, address: context.clientAddress)
             let updated = try await step(c, f)
             var ctx = try await trackContext(updated, phone4: phone4)
             ctx["flash"] = ["kind": "ok", "text": "已提交，感谢您的反馈"]
@@ -174,7 +180,7 @@ struct PortalController {
         } catch {
             let e = APIError.from(error)
             if e.status == .internalServerError { throw error }
-            if let c = try? await service.lookUp(code: code, phone4: phone4, address: context.clientAddress) {
+            if let c = try? await desk.lookUp(code: code, phone4: phone4, address: context.clientAddress) {
                 var ctx = try await trackContext(c, phone4: phone4)
                 ctx["flash"] = ["kind": "bad", "text": e.message]
                 return pages.html("track", ctx, status: e.status)
@@ -187,7 +193,7 @@ struct PortalController {
         try await afterCitizenStep(request, context: context) { c, f in
             guard let ev = f["evaluation"].flatMap(Evaluation.init(rawValue:)) else { throw APIError.invalid("evaluation", "请选择评价") }
             let comment = String((f["comment"] ?? "").prefix(APILimits.maxNote))
-            return try await platform.perform(.evaluate(ev), on: c.id, by: PublicController.citizenActor, note: comment)
+            return try await platform.perform(.evaluate(ev), on: c.id, by: CitizenDesk.actor, note: comment)
         }
     }
 
@@ -195,7 +201,7 @@ struct PortalController {
         try await afterCitizenStep(request, context: context) { c, f in
             let reason = (f["reason"] ?? "").trimmed
             guard !reason.isEmpty else { throw APIError.invalid("reason", "请写明申请复查的理由") }
-            return try await service.review(c, reason: String(reason.prefix(APILimits.maxNote)))
+            return try await desk.review(c, reason: String(reason.prefix(APILimits.maxNote)))
         }
     }
 

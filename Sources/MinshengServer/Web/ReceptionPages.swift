@@ -101,7 +101,7 @@ struct ReceptionPages {
         let f = try await Web.form(request)
         let code = f["code"] ?? "", phone4 = f["phone4"] ?? ""
         do {
-            let c = try await api.citizens.lookUp(code: code, phone4: phone4, address: context.clientAddress)
+            let c = try await api.desk.lookUp(code: code, phone4: phone4, address: context.clientAddress)
             _ = try await platform.cancelBooking(c)
             return Web.redirect("/track?code=\(c.trackingCode)&phone4=\(phone4.filter(\.isNumber))&cancelled=1")
         } catch {
