@@ -20,7 +20,6 @@ struct ReceptionController {
     }
 
     static let scheduleFields = ["leader", "weekdays", "start", "end", "slots", "place", "topics", "exceptions", "validFrom", "validUntil", "active"]
-    static let bookingFields = ["schedule", "date", "slot", "citizen", "subject", "content"]
 
     // MARK: Schedules
 
@@ -128,23 +127,10 @@ struct ReceptionController {
     }
 
     func book(json: JSON, staff: User?, address: String) async throws -> (ReceptionBooking, Case) {
-        let f = try Fields(json, allowed: Self.bookingFields)
+        let f = try Fields(json, allowed: CitizenDesk.bookingFields)
         guard let citizen = try f.object("citizen", allowed: ["name", "phone"]) else { throw APIError.missing("citizen") }
-        let draft = Platform.BookingDraft(
-            scheduleID: try f.requiredString("schedule", max: 20), day: try f.requiredString("date", max: 10),
-            slot: Int(try f.int("slot", required: true) ?? -1),
-            name: try citizen.string("name", max: 50) ?? "", phone: try citizen.string("phone", max: 20) ?? "",
-            subject: try f.requiredString("subject", max: APILimits.maxTitle), content: try f.string("content", max: APILimits.maxContent))
-        if let staff {
-            guard !staff.roles.isDisjoint(with: [.registrar, .dispatcher]) else {
-                throw APIError(.forbidden, "role_not_allowed", "需要角色：登记员、分拨员")
-            }
-            return try await platform.book(draft, by: try platform.actor(staff, for: .register, on: nil))
-        }
-        try desk.bookings.check(address)
-        let out = try await platform.book(draft, by: CitizenDesk.actor)
-        desk.bookings.record(address)
-        return out
+        let draft = try CitizenDesk.bookingDraft(f, name: try citizen.string("name", max: 50), phone: try citizen.string("phone", max: 20))
+        return try await desk.book(draft, staff: staff, address: address)
     }
 
     @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> JSON {

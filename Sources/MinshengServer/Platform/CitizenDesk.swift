@@ -87,4 +87,29 @@ public struct CitizenDesk: Sendable {
         let step: Step = action == .review ? .review(reason: reason, unit: unit) : .rereview(reason: reason, unit: unit)
         return try await platform.perform(step, on: c.id, by: Self.actor)
     }
+
+    static let bookingFields = ["schedule", "date", "slot", "citizen", "subject", "content"]
+
+    /// A reception-day booking from its fields (the citizen's name and phone read by the adapter).
+    static func bookingDraft(_ f: some InputFields, name: String?, phone: String?) throws -> Platform.BookingDraft {
+        Platform.BookingDraft(
+            scheduleID: try f.requiredText("schedule", max: 20), day: try f.requiredText("date", max: 10),
+            slot: Int(try f.requiredInteger("slot")),
+            name: name ?? "", phone: phone ?? "",
+            subject: try f.requiredText("subject", max: APILimits.maxTitle), content: try f.text("content", max: APILimits.maxContent))
+    }
+
+    /// Books a reception slot: by hotline staff for a caller, or by the citizen (limited per address).
+    func book(_ draft: Platform.BookingDraft, staff: User?, address: String) async throws -> (ReceptionBooking, Case) {
+        if let staff {
+            guard !staff.roles.isDisjoint(with: [.registrar, .dispatcher]) else {
+                throw PlatformError(.forbidden, "role_not_allowed", "需要角色：登记员、分拨员")
+            }
+            return try await platform.book(draft, by: try platform.actor(staff, for: .register, on: nil))
+        }
+        try bookings.check(address)
+        let out = try await platform.book(draft, by: Self.actor)
+        bookings.record(address)
+        return out
+    }
 }

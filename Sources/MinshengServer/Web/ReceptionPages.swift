@@ -50,15 +50,15 @@ struct ReceptionPages {
         return out
     }
 
-    /// The booking fields of a form, as the API reads them.
-    static func bookingJSON(_ f: [String: String]) -> JSON {
+    /// A booking from the form: the chosen slot comes as "date|slot".
+    func booking(_ f: [String: String], staff: User?, address: String) async throws -> (ReceptionBooking, Case) {
+        var values = f
         let pick = (f["pick"] ?? "").split(separator: "|")
-        var body: [(String, JSON)] = [("schedule", .string(f["schedule"] ?? "")), ("subject", .string(f["subject"] ?? "")),
-                                      ("citizen", .object([("name", .string(f["name"] ?? "")), ("phone", .string(f["phone"] ?? ""))]))]
-        body.append(("date", .string(pick.first.map(String.init) ?? "")))
-        body.append(("slot", pick.count == 2 ? (Int64(pick[1]).map { .int($0) } ?? .string(String(pick[1]))) : .int(-1)))
-        if let c = f["content"], !c.trimmed.isEmpty { body.append(("content", .string(c))) }
-        return .object(body)
+        values["date"] = pick.first.map(String.init)
+        values["slot"] = pick.count == 2 ? String(pick[1]) : "-1"
+        let form = FormFields(values, allowed: CitizenDesk.bookingFields + ["name", "phone"])
+        let draft = try CitizenDesk.bookingDraft(form, name: try form.text("name", max: 50), phone: try form.text("phone", max: 20))
+        return try await api.desk.book(draft, staff: staff, address: address)
     }
 
     /// A refusal shown next to the field it is about.
@@ -83,7 +83,7 @@ struct ReceptionPages {
         let f = try await Web.form(request)
         do {
             if (f["pick"] ?? "").isEmpty { throw APIError.invalid("slot", "请选择接访时段") }
-            let (b, c) = try await api.book(json: Self.bookingJSON(f), staff: nil, address: context.clientAddress)
+            let (b, c) = try await booking(f, staff: nil, address: context.clientAddress)
             let s = try await platform.receptionSchedule(b.scheduleID)
             return pages.html("reception-done", ["portal": true, "code": c.trackingCode, "time": Web.time(b.startsAt),
                                                  "leader": s?.leaderName ?? "", "place": s?.place ?? "",
@@ -133,7 +133,7 @@ struct ReceptionPages {
         let f = try await Web.form(request)
         do {
             if (f["pick"] ?? "").isEmpty { throw APIError.invalid("slot", "请选择接访时段") }
-            let (_, c) = try await api.book(json: Self.bookingJSON(f), staff: p.user, address: context.clientAddress)
+            let (_, c) = try await booking(f, staff: p.user, address: context.clientAddress)
             return Web.redirect("/console/cases/\(c.id)?done=register")
         } catch {
             let e = APIError.from(error)
