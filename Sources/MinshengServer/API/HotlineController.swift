@@ -50,42 +50,19 @@ struct HotlineController {
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> JSON {
         let user = try context.requireRole(Self.agents).user
-        return try await screen(try await ownCall(context.parameters.get("callId"), for: user), for: user)
+        return try await screen(try await platform.ownCall(context.parameters.get("callId"), for: user), for: user)
     }
 
     /// POST /api/v1/calls/{callId}/reveal: the caller's full number, for the call's agent, written to the access log.
     @Sendable func reveal(_ request: Request, context: AppRequestContext) async throws -> JSON {
         let user = try context.requireRole(Self.agents).user
-        let call = try await ownCall(context.parameters.get("callId"), for: user)
+        let call = try await platform.ownCall(context.parameters.get("callId"), for: user)
         return .object([("callId", .string(call.id)),
-                        ("caller", .opt(try await revealCaller(call, to: user, address: context.clientAddress)))])
-    }
-
-    /// The call, for the agent it belongs to; anyone else gets the answer an unknown call gets.
-    func ownCall(_ id: String?, for user: User) async throws -> Call {
-        guard let id, let call = try await platform.store.call(id), call.userID == user.id else { throw APIError.notFound("来电记录不存在") }
-        return call
-    }
-
-    /// The caller's number in clear, logged like a case's contact (fields `phone` and the call's id).
-    func revealCaller(_ call: Call, to user: User, address: String) async throws -> String? {
-        guard let phone = call.callerSealed.flatMap(platform.sealer.open) else { return nil }
-        try await platform.store.logAccess(AccessRecord(at: platform.clock.now(), userID: user.id, login: user.login, unit: user.unit,
-                                                        caseID: call.caseID ?? 0, fields: ["phone", "call:\(call.id)"], address: address))
-        return phone
-    }
-
-    /// The caller's cases of the last year the agent may see, newest first, and how many are still open. A number
-    /// typed on a call must not confirm who made a report or an anonymous request: those are listed only to the
-    /// registering center (the rule of the contact endpoint, `mayReveal`).
-    func earlierCases(_ call: Call, for user: User) async throws -> [Case] {
-        guard let key = call.callerKey else { return [] }
-        let since = platform.clock.now().adding(seconds: -365 * 86_400)
-        return try await platform.store.cases(citizenKey: key, since: since, limit: 50).filter { platform.mayReveal($0, to: user) }
+                        ("caller", .opt(try await platform.revealCaller(call, to: user, address: context.clientAddress)))])
     }
 
     func screen(_ call: Call, for user: User) async throws -> JSON {
-        let earlier = try await earlierCases(call, for: user)
+        let earlier = try await platform.earlierCases(call, for: user)
         let now = platform.clock.now()
         return .object([
             ("callId", .string(call.id)),

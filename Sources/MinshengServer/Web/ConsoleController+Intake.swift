@@ -17,7 +17,7 @@ extension ConsoleController {
         // From the call screen: the call's id rides along and the case takes the caller's number from the call; the
         // form shows it masked (the full number is a logged reveal). Only the call's own agent gets this far.
         if let callID = request.uri.queryParameters.get("call").map({ String($0) }) {
-            let call = try await HotlineController(platform: platform).ownCall(callID, for: p.user)
+            let call = try await platform.ownCall(callID, for: p.user)
             values["callId"] = call.id
             values["callerMasked"] = call.callerSealed.flatMap(platform.sealer.open).map(Contact.maskPhone) ?? ""
         }
@@ -29,7 +29,7 @@ extension ConsoleController {
     @Sendable func callScreen(_ request: Request, context: AppRequestContext) async throws -> Response {
         let p = try user(context)
         guard !p.user.roles.isDisjoint(with: HotlineController.agents) else { throw APIError(.forbidden, "role_not_allowed", "需要登记员或分拨员角色") }
-        let call = try await HotlineController(platform: platform).ownCall(context.parameters.get("callId"), for: p.user)
+        let call = try await platform.ownCall(context.parameters.get("callId"), for: p.user)
         return try await callPage(p, call, revealed: nil)
     }
 
@@ -37,13 +37,12 @@ extension ConsoleController {
     @Sendable func revealCaller(_ request: Request, context: AppRequestContext) async throws -> Response {
         let p = try user(context)
         guard !p.user.roles.isDisjoint(with: HotlineController.agents) else { throw APIError(.forbidden, "role_not_allowed", "需要登记员或分拨员角色") }
-        let hotline = HotlineController(platform: platform)
-        let call = try await hotline.ownCall(context.parameters.get("callId"), for: p.user)
-        return try await callPage(p, call, revealed: try await hotline.revealCaller(call, to: p.user, address: context.clientAddress))
+        let call = try await platform.ownCall(context.parameters.get("callId"), for: p.user)
+        return try await callPage(p, call, revealed: try await platform.revealCaller(call, to: p.user, address: context.clientAddress))
     }
 
     func callPage(_ p: Principal, _ call: Call, revealed: String?) async throws -> Response {
-        let earlier = try await HotlineController(platform: platform).earlierCases(call, for: p.user)
+        let earlier = try await platform.earlierCases(call, for: p.user)
         let now = platform.clock.now()
         var c = base(p, nav: "new", title: "来电")
         c["call"] = Web.compact(["id": call.id, "caller": call.callerSealed.flatMap(platform.sealer.open).map(Contact.maskPhone) ?? "未知号码",
