@@ -63,7 +63,7 @@ struct AuthController {
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
         let p = try context.requireUser()
         try await accounts.revoke(tokenID: p.token.id)
-        try await platform.store.logAuth(AuthEvent(at: platform.clock.now(), login: p.user.login, userID: p.user.id, outcome: "logout", address: context.clientAddress))
+        try await platform.logAuth(AuthEvent(at: platform.clock.now(), login: p.user.login, userID: p.user.id, outcome: "logout", address: context.clientAddress))
         var r = JSON.response(.object([("status", .string("signed_out"))]), status: .ok)
         r.headers[.setCookie] = Self.clearedCookie(secure: accounts.settings.secureCookies || context.secure)
         return r
@@ -93,13 +93,13 @@ struct AuthController {
     @Sendable func ownTokens(_ request: Request, context: AppRequestContext) async throws -> JSON {
         let p = try context.requireUser()
         let now = platform.clock.now()
-        return .object([("items", .array(try await platform.store.tokens(userID: p.user.id).map { platform.renderToken($0, now: now, current: p.token.id) }))])
+        return .object([("items", .array(try await platform.tokens(userID: p.user.id).map { platform.renderToken($0, now: now, current: p.token.id) }))])
     }
 
     @Sendable func revokeOwn(_ request: Request, context: AppRequestContext) async throws -> JSON {
         let p = try context.requireUser()
         guard let tid = context.parameters.get("tid").flatMap(Int64.init),
-              try await platform.store.tokens(userID: p.user.id).contains(where: { $0.id == tid }) else {
+              try await platform.tokens(userID: p.user.id).contains(where: { $0.id == tid }) else {
             throw APIError.notFound("令牌不存在")
         }
         try await accounts.revoke(tokenID: tid)
@@ -201,7 +201,7 @@ struct UsersController {
         let a = try admin(context)
         let u = try await target(context, admin: a)
         let now = platform.clock.now()
-        return .object([("items", .array(try await platform.store.tokens(userID: u.id).map { platform.renderToken($0, now: now, current: nil) }))])
+        return .object([("items", .array(try await platform.tokens(userID: u.id).map { platform.renderToken($0, now: now, current: nil) }))])
     }
 
     /// A long-lived API token for a machine account (a channel gateway, an Open311 client): shown once.
@@ -214,7 +214,7 @@ struct UsersController {
         guard (1...3650).contains(days) else { throw APIError.invalid("days", "应为 1–3650 天") }
         guard !u.disabled else { throw APIError(.conflict, "account_disabled", "账号已停用") }
         let (p, secret) = try await accounts.issue(for: u, kind: .api, label: label, days: Int(days))
-        try await platform.store.logAuth(AuthEvent(at: platform.clock.now(), login: u.login, userID: u.id, outcome: "api_token_issued_by:\(a.login)", address: context.clientAddress))
+        try await platform.logAuth(AuthEvent(at: platform.clock.now(), login: u.login, userID: u.id, outcome: "api_token_issued_by:\(a.login)", address: context.clientAddress))
         guard case let .object(pairs) = platform.renderToken(p.token, now: platform.clock.now(), current: nil) else { throw APIError.notFound("") }
         return JSONResponse(status: .created, json: .object(pairs + [("token", .string(secret))]))
     }
@@ -223,11 +223,11 @@ struct UsersController {
         let a = try admin(context)
         let u = try await target(context, admin: a)
         guard let tid = context.parameters.get("tid").flatMap(Int64.init),
-              try await platform.store.tokens(userID: u.id).contains(where: { $0.id == tid }) else {
+              try await platform.tokens(userID: u.id).contains(where: { $0.id == tid }) else {
             throw APIError.notFound("令牌不存在")
         }
         try await accounts.revoke(tokenID: tid)
-        try await platform.store.logAuth(AuthEvent(at: platform.clock.now(), login: u.login, userID: u.id, outcome: "token_revoked_by:\(a.login)", address: context.clientAddress))
+        try await platform.logAuth(AuthEvent(at: platform.clock.now(), login: u.login, userID: u.id, outcome: "token_revoked_by:\(a.login)", address: context.clientAddress))
         return .object([("id", .int(tid)), ("revoked", .bool(true))])
     }
 
@@ -264,7 +264,7 @@ struct UsersController {
         let a = try admin(context)
         let root = platform.scopeRoot(of: a)
         let q = try logQuery(request)
-        let all = try await platform.store.accessLog(q)
+        let all = try await platform.accessLog(q)
         let rows = all.filter { platform.isWithin($0.unit, root: root) }
         return .object([("items", .array(rows.map { r in
             .object([("id", .int(r.id)), ("at", .time(r.at)), ("user", .object([("id", .int(r.userID)), ("login", .string(r.login))])),
@@ -280,14 +280,14 @@ struct UsersController {
         let root = platform.scopeRoot(of: a)
         let top = platform.unit(root)?.parentID == nil
         let q = try logQuery(request)
-        let all = try await platform.store.authLog(q)
+        let all = try await platform.authLog(q)
         var unitOf: [Int64: UnitID?] = [:]
         var rows: [AuthEvent] = []
         for r in all {
             var account = r.userID
-            if account == nil, let u = try await platform.store.user(login: r.login) { account = u.id }
+            if account == nil, let u = try await platform.user(login: r.login) { account = u.id }
             guard let id = account else { if top { rows.append(r) }; continue }
-            if unitOf[id] == nil { unitOf[id] = .some(try await platform.store.user(id: id)?.unit) }
+            if unitOf[id] == nil { unitOf[id] = .some(try await platform.user(id: id)?.unit) }
             if let unit = unitOf[id] ?? nil, platform.isWithin(unit, root: root) { rows.append(r) }
             else if (unitOf[id] ?? nil) == nil, top { rows.append(r) } // an account since removed
         }

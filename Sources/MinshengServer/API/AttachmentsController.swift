@@ -30,7 +30,7 @@ struct AttachmentsController {
         let user = try context.requireUser().user
         let id = try caseID(context)
         _ = try await platform.readableCase(id, by: user)
-        return .object([("items", .array(try await platform.store.attachments(of: id).map(render)))])
+        return .object([("items", .array(try await platform.attachments(of: id).map(render)))])
     }
 
     /// One file per request, the raw bytes as the body (`Content-Type` is not trusted: the first bytes decide),
@@ -40,19 +40,19 @@ struct AttachmentsController {
         let id = try caseID(context)
         let c = try await platform.readableCase(id, by: user)
         let vault = try vault()
-        guard try await platform.store.attachments(of: id).count < FileVault.maxPages else {
+        guard try await platform.attachments(of: id).count < FileVault.maxPages else {
             throw APIError(.conflict, "too_many_files", "本件附件已达 \(FileVault.maxPages) 个上限")
         }
         let body = try await request.body.collect(upTo: FileVault.maxPageBytes + 1)
         let bytes = Array(body.readableBytesView)
         let name = request.uri.queryParameters.get("name").map { String($0) } ?? "page-\(c.id)"
         let page = try FileVault.checkPage(name: name, bytes: bytes)
-        let stored = try await vault.attach([page], to: id, store: platform.store, at: platform.clock.now())
+        let stored = try await vault.attach([page], to: id, platform: platform, at: platform.clock.now())
         if let a = stored.first {
             return JSONResponse(status: .created, json: render(a), headers: [.location: "/api/v1/cases/\(id)/attachments/\(a.id)"])
         }
         // The same bytes are already on the case: answer that file.
-        let sha = try await platform.store.attachments(of: id).first { $0.size == bytes.count && vault.read($0.sha256) == bytes }
+        let sha = try await platform.attachments(of: id).first { $0.size == bytes.count && vault.read($0.sha256) == bytes }
         guard let a = sha else { throw APIError(.internalServerError, "file_write", "附件保存失败") }
         return JSONResponse(status: .ok, json: render(a), headers: [.location: "/api/v1/cases/\(id)/attachments/\(a.id)"])
     }
@@ -62,7 +62,7 @@ struct AttachmentsController {
         let id = try caseID(context)
         _ = try await platform.readableCase(id, by: user)
         guard let aid = context.parameters.get("aid").flatMap(Int64.init),
-              let a = try await platform.store.attachments(of: id).first(where: { $0.id == aid }),
+              let a = try await platform.attachments(of: id).first(where: { $0.id == aid }),
               let bytes = try vault().read(a.sha256) else { throw APIError.notFound("附件不存在") }
         return Response(status: .ok, headers: [.contentType: a.type, .cacheControl: "private, max-age=3600",
                                                .init("X-Content-Type-Options")!: "nosniff",

@@ -39,8 +39,8 @@ struct CasesController {
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> JSON {
         let user = try context.requireUser().user
         let id = try caseID(context)
-        guard let c = try await platform.store.case(id) else { throw APIError.notFound("诉求件 \(id) 不存在") }
-        let events = try await platform.store.events(of: id)
+        guard let c = try await platform.case(id) else { throw APIError.notFound("诉求件 \(id) 不存在") }
+        let events = try await platform.events(of: id)
         switch platform.access(user, to: c, events: events) {
         case .full:
             return platform.render(c, events: events, at: platform.clock.now(), viewer: user)
@@ -113,7 +113,7 @@ struct CasesController {
             guard (1...500).contains(l) else { throw APIError.invalid("limit", "应在 1 到 500 之间") }
             q.limit = Int(l)
         }
-        let page = try await platform.store.cases(q)
+        let page = try await platform.cases(q)
         return .object([
             ("items", .array(page.items.map(platform.render))),
             ("nextCursor", .opt(page.nextCursor)),
@@ -131,7 +131,7 @@ struct CasesController {
         let json: JSON = buffer.readableBytes == 0 ? .object([]) : try JSON.parse(Array(buffer.readableBytesView))
         let c = try await platform.takeStep(action, on: id, by: user,
                                             input: try Fields(json, allowed: Platform.stepFields[action, default: []] + ["note"]))
-        let events = try await platform.store.events(of: id)
+        let events = try await platform.events(of: id)
         return platform.render(c, events: events, at: platform.clock.now(), viewer: user)
     }
 

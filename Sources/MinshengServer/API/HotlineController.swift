@@ -26,7 +26,7 @@ struct HotlineController {
         let f = try Fields(try await request.jsonBody(context: context), allowed: ["callId", "caller", "recording", "startedAt", "agent"])
         var user = reporter
         if let login = try f.string("agent", max: 100) {
-            guard let a = try await platform.store.user(login: login), !a.disabled, !a.roles.isDisjoint(with: Self.agents),
+            guard let a = try await platform.user(login: login), !a.disabled, !a.roles.isDisjoint(with: Self.agents),
                   platform.isWithin(a.unit, root: platform.scopeRoot(of: reporter)) else {
                 throw APIError.invalid("agent", "坐席 \(login) 不存在、已停用、不是登记员或分拨员，或不在您的管辖范围内")
             }
@@ -42,7 +42,7 @@ struct HotlineController {
             guard let i = Instant.parse(s) else { throw APIError.invalid("startedAt", "应为 ISO 8601 时间") }
             started = i
         }
-        let call = try await platform.store.recordCall(Call(id: id, callerKey: caller.map(platform.sealer.citizenKey),
+        let call = try await platform.recordCall(Call(id: id, callerKey: caller.map(platform.sealer.citizenKey),
                                                             callerSealed: caller.map(platform.sealer.seal),
                                                             recording: try f.string("recording", max: 500), startedAt: started, userID: user.id))
         return JSONResponse(status: .created, json: try await screen(call, for: user), headers: [.location: "/api/v1/calls/\(id)"])
@@ -97,7 +97,7 @@ struct HotlineController {
         } else {
             updated = try await platform.perform(.note, on: id, by: try platform.actor(user, for: .note, on: c0), note: text)
         }
-        let events = try await platform.store.events(of: id)
+        let events = try await platform.events(of: id)
         return platform.render(updated, events: events, at: platform.clock.now(), viewer: user)
     }
 }

@@ -234,7 +234,7 @@ struct Open311Controller {
                 var seen = Set<CaseID>()
                 for s in parts {
                     guard let id = Int64(s), id > 0, seen.insert(id).inserted,
-                          let c = try await platform.store.case(id), c.channel == .open311 else { continue }
+                          let c = try await platform.case(id), c.channel == .open311 else { continue }
                     out.append(try await render(c))
                 }
                 return .array(out)
@@ -278,9 +278,9 @@ struct Open311Controller {
                 q.limit = 500
                 var taken = 0
                 pages: while true {
-                    let page = try await platform.store.cases(q)
+                    let page = try await platform.cases(q)
                     for summary in page.items {
-                        guard let c = try await platform.store.case(summary.id) else { continue }
+                        guard let c = try await platform.case(summary.id) else { continue }
                         let closed = Self.isClosed(c.state)
                         guard closed ? wantClosed : wantOpen else { continue }
                         found.append(c)
@@ -301,7 +301,7 @@ struct Open311Controller {
     @Sendable func show(_ request: Request, context: AppRequestContext) async -> Response {
         let (idText, format) = Self.split(context.parameters.get("file"))
         return await answer(format) { _ in
-            guard let id = Int64(idText), id > 0, let c = try await platform.store.case(id), c.channel == .open311 else {
+            guard let id = Int64(idText), id > 0, let c = try await platform.case(id), c.channel == .open311 else {
                 throw Open311Error(.notFound, "没有编号为 \(idText) 的 Open311 诉求")
             }
             return .array([try await render(c)])
@@ -314,7 +314,7 @@ struct Open311Controller {
         return await answer(format) { _ in
             try tokenFailures.check(context.clientAddress)
             let token = code.uppercased()
-            guard (4...20).contains(token.count), let c = try await platform.store.case(trackingCode: token), c.channel == .open311 else {
+            guard (4...20).contains(token.count), let c = try await platform.case(trackingCode: token), c.channel == .open311 else {
                 tokenFailures.record(context.clientAddress)
                 throw Open311Error(.notFound, "未知的 token")
             }
@@ -329,7 +329,7 @@ struct Open311Controller {
     /// A request as Open311 shows it: never the citizen's name, phone or the tracking code.
     func render(_ c: Case) async throws -> JSON {
         let redact = platform.publicRedaction(of: c)
-        let data = try await platform.store.events(of: c.id).first { $0.action == .register }?.data ?? [:]
+        let data = try await platform.events(of: c.id).first { $0.action == .register }?.data ?? [:]
         let service = service(category: c.category)
         var address = c.address
         let lat = data["open311.lat"], long = data["open311.long"]

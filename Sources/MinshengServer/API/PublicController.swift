@@ -64,7 +64,7 @@ struct PublicController {
     /// Only what the citizen should see (CitizenView): state in their words, unit, deadline, the reply and a public
     /// timeline; nothing about staff, notes or other people.
     private func render(_ c: Case) async throws -> JSON {
-        let view = CitizenView(c, events: try await platform.store.events(of: c.id), platform: platform, now: platform.clock.now())
+        let view = CitizenView(c, events: try await platform.events(of: c.id), platform: platform, now: platform.clock.now())
         guard case .object(var pairs) = view.json(unitRef: platform.unitRef) else { return .null }
         pairs.append(("appointment", .time(c.appointment)))
         pairs.append(("receptionLeader", c.appointment == nil ? .null : .opt(c.owner?.name)))

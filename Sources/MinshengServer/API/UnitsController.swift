@@ -27,7 +27,7 @@ struct UnitsController {
               platform.isWithin(id, root: platform.scopeRoot(of: user)) else {
             throw APIError.notFound("单位不存在或不在您的管辖范围内")
         }
-        let events = try await platform.store.supervisionRecord(unit: id, limit: 500)
+        let events = try await platform.supervisionRecord(unit: id, limit: 500)
         var counts: [String: Int] = [:]
         for e in events { counts[e.action.rawValue, default: 0] += 1 }
         return .object([
@@ -59,7 +59,7 @@ struct UnitsController {
             let hits = search.search(q, within: parent, limit: limit + 1).filter { $0.id != parent }.prefix(limit)
             return .object([("items", .array(hits.compactMap { platform.unit($0.id) }.map(platform.render)))])
         }
-        let units = try await platform.store.units(parent: parent, query: nil, limit: limit)
+        let units = try await platform.units(parent: parent, query: nil, limit: limit)
         return .object([("items", .array(units.map(platform.render)))])
     }
 
@@ -68,7 +68,7 @@ struct UnitsController {
         guard let s = context.parameters.get("id"), let id = Int64(s), let u = platform.unit(id) else {
             throw APIError.notFound("单位不存在")
         }
-        let children = try await platform.store.units(parent: id, query: nil, limit: 1000)
+        let children = try await platform.units(parent: id, query: nil, limit: 1000)
         var path: [JSON] = []
         var cur = u.parentID
         while let c = cur, let pu = platform.unit(c) {

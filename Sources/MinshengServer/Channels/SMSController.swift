@@ -98,7 +98,7 @@ struct SMSController {
     private func rate(_ evaluation: Evaluation, phone: String, messageID: String) async throws -> JSONResponse {
         let key = platform.sealer.citizenKey(phone)
         let note = "短信评价（网关消息 \(messageID)）"
-        let recent = try await platform.store.cases(citizenKey: key, since: platform.clock.now().adding(seconds: -366 * 86_400), limit: 50)
+        let recent = try await platform.cases(citizenKey: key, since: platform.clock.now().adding(seconds: -366 * 86_400), limit: 50)
         func answer(_ c: Case, _ e: Evaluation, duplicate: Bool) -> JSONResponse {
             JSONResponse(status: .ok, json: .object([
                 ("result", .string("evaluated")), ("duplicate", .bool(duplicate)), ("caseId", .int(c.id)),
@@ -106,7 +106,7 @@ struct SMSController {
             ]))
         }
         for c in recent where c.evaluation != nil {
-            if let e = try await platform.store.events(of: c.id).last(where: { $0.action == .evaluate && $0.note == note }) {
+            if let e = try await platform.events(of: c.id).last(where: { $0.action == .evaluate && $0.note == note }) {
                 return answer(c, e.data["evaluation"].flatMap(Evaluation.init(rawValue:)) ?? evaluation, duplicate: true)
             }
         }

@@ -250,8 +250,8 @@ struct WeChatController {
     private func answerQuery(code: String, citizenKey key: String) async throws -> String {
         if queryFailures.retryAfter(key) != nil { return "查询过于频繁，请稍后再试。" }
         // Registered at or after this case by the same subscriber: one index range read.
-        guard let c = try await platform.store.case(trackingCode: code),
-              try await platform.store.cases(citizenKey: key, since: c.registeredAt, limit: 200).contains(where: { $0.id == c.id }) else {
+        guard let c = try await platform.case(trackingCode: code),
+              try await platform.cases(citizenKey: key, since: c.registeredAt, limit: 200).contains(where: { $0.id == c.id }) else {
             queryFailures.record(key)
             return "未找到查询码 \(code) 的诉求（只能查询本微信号提交的诉求），请核对后再试。"
         }
@@ -260,6 +260,6 @@ struct WeChatController {
 
     /// The citizen's view in a few lines (CitizenView: the citizen's words, redacted texts).
     func status(_ c: Case) async throws -> String {
-        CitizenView(c, events: try await platform.store.events(of: c.id), platform: platform, now: platform.clock.now()).message
+        CitizenView(c, events: try await platform.events(of: c.id), platform: platform, now: platform.clock.now()).message
     }
 }

@@ -351,7 +351,7 @@ struct AdminController {
             let e = APIError.refusal(error)!
             return renderRisk(p, flash: nil, text: text, error: e.message, status: e.status)
         }
-        try await platform.store.logAuth(AuthEvent(at: platform.clock.now(), login: p.user.login, userID: p.user.id, outcome: "risk_words_changed", address: context.clientAddress))
+        try await platform.logAuth(AuthEvent(at: platform.clock.now(), login: p.user.login, userID: p.user.id, outcome: "risk_words_changed", address: context.clientAddress))
         return Web.redirect("/console/admin/risk?done=updated")
     }
 

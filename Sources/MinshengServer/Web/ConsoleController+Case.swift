@@ -23,7 +23,7 @@ extension ConsoleController {
                     unitQuery: String? = nil, openAction: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let u = p.user
         let c0 = try await platform.readableCase(id, by: u)
-        let events = try await platform.store.events(of: id)
+        let events = try await platform.events(of: id)
         let now = platform.clock.now()
         let alert = platform.alert(of: c0, at: now)
         var c = base(p, nav: "inbox", title: c0.title)
@@ -90,7 +90,7 @@ extension ConsoleController {
         }
         c["noActions"] = permitted.isEmpty
         c["hasSimilar"] = !c0.similar.isEmpty
-        let attachments = try await platform.store.attachments(of: id)
+        let attachments = try await platform.attachments(of: id)
         c["hasAttachments"] = !attachments.isEmpty
         c["attachmentCount"] = attachments.count
         c["attachments"] = attachments.map { a in
@@ -140,7 +140,7 @@ extension ConsoleController {
         let id = try caseID(context)
         _ = try await platform.readableCase(id, by: p.user)
         guard let aid = context.parameters.get("aid").flatMap(Int64.init),
-              let a = try await platform.store.attachments(of: id).first(where: { $0.id == aid }),
+              let a = try await platform.attachments(of: id).first(where: { $0.id == aid }),
               let bytes = files?.read(a.sha256) else { throw APIError.notFound("附件不存在") }
         return Response(status: .ok, headers: [.contentType: a.type, .cacheControl: "private, max-age=3600",
                                                .init("X-Content-Type-Options")!: "nosniff",
@@ -159,7 +159,7 @@ extension ConsoleController {
             throw APIError(.forbidden, "role_not_allowed", "只有登记中心可以选登已办结并已答复的诉求")
         }
         let redact = platform.publicRedaction(of: c0)
-        try await platform.store.disclose(Disclosure(
+        try await platform.disclose(Disclosure(
             caseID: id, at: platform.clock.now(), userID: p.user.id, title: redact(c0.title),
             content: redact(c0.content), reply: redact(reply.text),
             unitName: reply.unit.flatMap(platform.unit)?.name ?? "", category: c0.category, registeredAt: c0.registeredAt,

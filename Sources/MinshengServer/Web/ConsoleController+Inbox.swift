@@ -37,7 +37,7 @@ extension ConsoleController {
         if param("open") == "1" { q.openOnly = true }
         if let o = param("order"), let order = CaseOrder(rawValue: o) { q.order = order }
         q.cursor = param("cursor")
-        let page = try await platform.store.cases(q)
+        let page = try await platform.cases(q)
         let now = platform.clock.now()
         c["tabs"] = Self.tabs.filter { t in
             switch t.0 {

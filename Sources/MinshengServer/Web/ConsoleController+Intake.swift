@@ -103,7 +103,7 @@ extension ConsoleController {
                                   idNumber: try form.text("idNumber", max: 18), anonymous: try form.bool("anonymous") ?? false)
             let (c, _, _) = try await platform.registerByStaff(try Platform.staffDraft(form, citizen: citizen), by: p.user,
                                                                idempotencyKey: f["_key"].map { "web:" + $0 })
-            if let files, !pagesIn.isEmpty { _ = try await files.attach(pagesIn, to: c.id, store: platform.store, at: platform.clock.now()) }
+            if let files, !pagesIn.isEmpty { _ = try await files.attach(pagesIn, to: c.id, platform: platform, at: platform.clock.now()) }
             return Web.redirect("/console/cases/\(c.id)?done=\(c.finalCase == nil ? "register" : "matterFinal")")
         } catch {
             let e = APIError.from(error)

@@ -35,7 +35,7 @@ extension ConsoleController {
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
         if let p = context.principal {
             try await platform.accounts.revoke(tokenID: p.token.id)
-            try await platform.store.logAuth(AuthEvent(at: platform.clock.now(), login: p.user.login, userID: p.user.id, outcome: "logout", address: context.clientAddress))
+            try await platform.logAuth(AuthEvent(at: platform.clock.now(), login: p.user.login, userID: p.user.id, outcome: "logout", address: context.clientAddress))
         }
         return Web.redirect("/login", cookie: AuthController.clearedCookie(secure: platform.accounts.settings.secureCookies || context.secure))
     }

@@ -53,13 +53,13 @@ public struct FileVault: Sendable {
     }
 
     /// Stores checked files and lists them on the case (a file already on the case is not listed twice).
-    func attach(_ files: [(name: String, type: String, bytes: [UInt8])], to caseID: CaseID, store: any CaseStore, at now: Instant) async throws -> [Attachment] {
-        let existing = Set(try await store.attachments(of: caseID).map(\.sha256))
+    func attach(_ files: [(name: String, type: String, bytes: [UInt8])], to caseID: CaseID, platform: Platform, at now: Instant) async throws -> [Attachment] {
+        let existing = Set(try await platform.attachments(of: caseID).map(\.sha256))
         var out: [Attachment] = []
         for f in files {
             let sha = try self.store(f.bytes)
             if existing.contains(sha) { continue }
-            out.append(try await store.addAttachment(Attachment(caseID: caseID, sha256: sha, name: f.name, type: f.type, size: f.bytes.count, at: now)))
+            out.append(try await platform.addAttachment(Attachment(caseID: caseID, sha256: sha, name: f.name, type: f.type, size: f.bytes.count, at: now)))
         }
         return out
     }

@@ -124,11 +124,11 @@ struct PortalController {
         }
         if let files, !photos.isEmpty {
             // A retry of the same submission (same key) finds its photos already there.
-            let existing = Set(try await platform.store.attachments(of: c0.id).map(\.sha256))
+            let existing = Set(try await platform.attachments(of: c0.id).map(\.sha256))
             for p in photos {
                 let sha = try files.store(p.bytes)
                 if existing.contains(sha) { continue }
-                _ = try await platform.store.addAttachment(Attachment(caseID: c0.id, sha256: sha, name: p.name, type: p.type,
+                _ = try await platform.addAttachment(Attachment(caseID: c0.id, sha256: sha, name: p.name, type: p.type,
                                                                       size: p.bytes.count, at: platform.clock.now()))
             }
         }
@@ -139,7 +139,7 @@ struct PortalController {
     }
 
     func trackContext(_ c: Case, phone4: String) async throws -> [String: Any] {
-        let view = CitizenView(c, events: try await platform.store.events(of: c.id), platform: platform, now: platform.clock.now())
+        let view = CitizenView(c, events: try await platform.events(of: c.id), platform: platform, now: platform.clock.now())
         var out = Web.compact(view.page)
         out["portal"] = true
         out["found"] = true
@@ -206,7 +206,7 @@ struct PortalController {
     }
 
     @Sendable func disclosure(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let items = try await platform.store.disclosures(limit: 50, before: nil)
+        let items = try await platform.disclosures(limit: 50, before: nil)
         return pages.html("disclosure", ["portal": true, "empty": items.isEmpty, "items": items.map { d in
             // Redacted when chosen, and again here: every public read goes through PublicText.
             Web.compact(["title": PublicText.redact(d.title), "content": PublicText.redact(d.content), "reply": PublicText.redact(d.reply),

@@ -156,7 +156,7 @@ struct ReceptionPages {
     func adminContext(_ p: Principal, values: [String: String] = [:], error: (field: String, message: String)? = nil,
                       flash: [String: String]? = nil) async throws -> [String: Any] {
         var c = AdminController(platform: platform, pages: pages).base(p, tab: "reception", title: "领导接访日", flash: flash)
-        let leaders = try await platform.store.users(units: platform.scopeUnits(of: p.user), limit: 5000).filter { $0.roles.contains(.leader) && !$0.disabled }
+        let leaders = try await platform.users(units: platform.scopeUnits(of: p.user), limit: 5000).filter { $0.roles.contains(.leader) && !$0.disabled }
         func form(_ s: ReceptionSchedule?, _ v: [String: String]) -> [String: Any] {
             let wds = s?.weekdays ?? (1...7).filter { v["wd\($0)"] != nil }
             let leaderID = s.map { String($0.leaderID) } ?? v["leader"]

@@ -122,10 +122,10 @@ public struct MailIngest: Sendable {
         // Files: stored once per content; a retry (or a crash between the case and its files) adds only what is missing.
         var stored = 0
         if let vault, !kept.isEmpty {
-            let existing = Set(try await platform.store.attachments(of: c.id).map(\.sha256))
+            let existing = Set(try await platform.attachments(of: c.id).map(\.sha256))
             for k in kept where !existing.contains(k.sha256) {
                 _ = try vault.store(k.bytes)
-                _ = try await platform.store.addAttachment(Attachment(caseID: c.id, sha256: k.sha256, name: k.name, type: k.type,
+                _ = try await platform.addAttachment(Attachment(caseID: c.id, sha256: k.sha256, name: k.name, type: k.type,
                                                                       size: k.bytes.count, at: platform.clock.now()))
                 stored += 1
             }
