@@ -154,3 +154,20 @@ struct ColumnNames: ColumnSink {
     mutating func flag(_ column: StaticString, _ value: Bool, _ use: ColumnUse) { add(column, use) }
     mutating func add(_ column: StaticString, _ use: ColumnUse) { if use != .update { names.append(column.description) } }
 }
+
+extension CaseRow {
+    /// A chunk of registrations' case rows and their events' rows, into each engine's own sinks (the hot path of
+    /// both engines); returns how many event rows were bound.
+    static func bind<C: ColumnSink, E: ColumnSink>(_ chunk: some Sequence<(PreparedRegistration, Int64)>,
+                                                   cases: inout C, events: inout E) -> Int {
+        var n = 0
+        for (p, id) in chunk {
+            insert(p, id: id, into: &cases)
+            for (e, data) in zip(p.registration.events, p.eventData) {
+                EventRow.columns(into: &events, e, caseID: id, data: data)
+                n += 1
+            }
+        }
+        return n
+    }
+}

@@ -82,16 +82,8 @@ extension PostgresStore {
             var caseBinds = PostgresBindings(capacity: chunk.count * CaseRow.insertColumns.count)
             var eventBinds = PostgresBindings()
             var searchBinds = PostgresBindings(capacity: chunk.count * 2)
-            var eventCount = 0
-            for (p, id) in chunk {
-                let r = p.registration
-                CaseRow.insert(p, id: id, into: &caseBinds)
-                for (e, data) in zip(r.events, p.eventData) {
-                    EventRow.columns(into: &eventBinds, e, caseID: id, data: data)
-                    eventCount += 1
-                }
-                searchBinds.append(id); searchBinds.append(Self.searchVector(title: p.titleTokens, body: p.bodyTokens))
-            }
+            let eventCount = CaseRow.bind(chunk, cases: &caseBinds, events: &eventBinds)
+            for (p, id) in chunk { searchBinds.append(id); searchBinds.append(Self.searchVector(title: p.titleTokens, body: p.bodyTokens)) }
             try await run(conn, CaseRow.insertHead + Self.placeholders(rows: chunk.count, columns: CaseRow.insertColumns.count), caseBinds)
             if eventCount > 0 {
                 try await run(conn, EventRow.insertHead + Self.placeholders(rows: eventCount, columns: EventRow.names.count), eventBinds)

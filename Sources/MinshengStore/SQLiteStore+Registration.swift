@@ -35,16 +35,8 @@ extension SQLiteStore {
             var eventBinds = SQLiteBinds()
             var ftsBinds: [SQLiteData] = []
             caseBinds.values.reserveCapacity(chunk.count * CaseRow.insertColumns.count)
-            var eventCount = 0
-            for (p, id) in chunk {
-                let r = p.registration
-                CaseRow.insert(p, id: id, into: &caseBinds)
-                for (e, data) in zip(r.events, p.eventData) {
-                    EventRow.columns(into: &eventBinds, e, caseID: id, data: data)
-                    eventCount += 1
-                }
-                ftsBinds += [.integer(Int(id)), .text(p.titleTokens), .text(p.bodyTokens)]
-            }
+            let eventCount = CaseRow.bind(chunk, cases: &caseBinds, events: &eventBinds)
+            for (p, id) in chunk { ftsBinds += [.integer(Int(id)), .text(p.titleTokens), .text(p.bodyTokens)] }
             _ = try await conn.query(CaseRow.insertHead + Self.placeholders(rows: chunk.count, columns: CaseRow.insertColumns.count), caseBinds.values)
             _ = try await conn.query(EventRow.insertHead + Self.placeholders(rows: eventCount, columns: EventRow.names.count), eventBinds.values)
             _ = try await conn.query("INSERT INTO case_fts (rowid, title, body) VALUES" + Self.placeholders(rows: chunk.count, columns: 3), ftsBinds)
