@@ -94,8 +94,13 @@ public final class PostgresStore: CaseStore, AccountStore, SQLStore {
             }
             var c = PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tlsConfig)
             c.options.maximumConnections = maxConnections
-            if let schema { c.options.additionalStartupParameters = [("search_path", schema)] }
+            c.options.additionalStartupParameters = startupParameters
             return c
+        }
+
+        /// The schema, and a name pg_stat_activity shows for this node's connections.
+        var startupParameters: [(String, String)] {
+            [("application_name", "minsheng" + (schema.map { "/" + $0 } ?? ""))] + (schema.map { [("search_path", $0)] } ?? [])
         }
     }
 
@@ -129,7 +134,8 @@ public final class PostgresStore: CaseStore, AccountStore, SQLStore {
     public let configuration: Configuration
     let queue = WriteQueue<RegistrationJob>(maxBatch: 512)
 
-    private init(configuration: Configuration, logger: Logger) {
+    /// Opens nothing yet: `open` checks the server and migrates first (tests build a store on an unreachable server).
+    init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         self.health = DatabaseHealth(logger: logger)
@@ -188,7 +194,7 @@ public final class PostgresStore: CaseStore, AccountStore, SQLStore {
         }
         var config = PostgresConnection.Configuration(host: c.host, port: c.port, username: c.username, password: c.password,
                                                       database: c.database, tls: tls)
-        if let schema = c.schema { config.options.additionalStartupParameters = [("search_path", schema)] }
+        config.options.additionalStartupParameters = c.startupParameters
         return config
     }
 
