@@ -62,9 +62,10 @@ crash() {
 check_acked() {
     python3 "$HERE/check.py" acked "$@" || fail "acknowledged cases lost or incomplete"
 }
-# serves NAME PORT: the node answers a create (201), within 10 s.
+# serves NAME PORT [TOKEN]: the node answers a create (201), within 10 s.
 serves() {
-    local token; token=$(login "$2") || fail "$1: cannot log in"
+    local token=${3:-}
+    [[ -n "$token" ]] || token=$(login "$2") || fail "$1: cannot log in"
     python3 "$HERE/load.py" --nodes "http://127.0.0.1:$2" --token="$token" --workers 1 --first --seconds 10 --timeout 5 \
         --out "$TMP/serves-$1.json" --prefix "serves$1" >/dev/null || fail "$1 took no create within 10 s"
     check_acked "$TMP/serves-$1.json" "${CHECK[@]}"
@@ -173,7 +174,8 @@ if [[ -n "${MINSHENG_TEST_POSTGRES_CTL:-}" ]]; then
     sleep 1
     "$PGCTL" start
     T0=$SECONDS
-    for i in 1 2 3; do serves "m$i" "${PORTS[$((i - 1))]}"; done
+    # The session from before: sessions live in the database, so any node honours it once it is back.
+    for i in 1 2 3; do serves "m$i" "${PORTS[$((i - 1))]}" "$TOKEN"; done
     echo "nodes: server restarted — every node took a create again within $((SECONDS - T0)) s"
     for p in "${PORTS[@]}"; do curl -sf -m 2 "http://127.0.0.1:$p/readyz" >/dev/null || fail "node on port $p not ready after the restart"; done
     wait $LOAD || true
