@@ -32,7 +32,9 @@ struct DatabaseOutageTests {
             let started = ContinuousClock.now
             let first = try await client.execute(uri: "/readyz", method: .get)
             #expect(first.status == .serviceUnavailable)
-            #expect(ContinuousClock.now - started < .seconds(3), "the first /readyz took \(ContinuousClock.now - started)")
+            // About a second (a probe decides); generous bounds: the test runs beside hundreds of others on two cores.
+            // Before, it waited for the pool's circuit breaker (60 s) or for the server to come back.
+            #expect(ContinuousClock.now - started < .seconds(20), "the first /readyz took \(ContinuousClock.now - started)")
             // Known down now: every answer at once.
             let t = ContinuousClock.now
             let ready = try await client.execute(uri: "/readyz", method: .get)
@@ -44,7 +46,7 @@ struct DatabaseOutageTests {
             #expect(create.status == .serviceUnavailable)
             #expect(String(buffer: create.body).contains("\"database_unavailable\""), "\(String(buffer: create.body))")
             #expect(create.headers[.retryAfter] != nil)
-            #expect(ContinuousClock.now - t < .milliseconds(500), "took \(ContinuousClock.now - t)")
+            #expect(ContinuousClock.now - t < .seconds(2), "took \(ContinuousClock.now - t)")
         }
         try await store.close()
     }

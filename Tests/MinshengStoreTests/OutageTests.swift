@@ -37,15 +37,17 @@ struct OutageTests {
         #expect(store.unavailability == nil)
         var start = ContinuousClock.now
         await #expect(throws: DatabaseUnavailable.self) { _ = try await store.register([registration()]) }
-        #expect(ContinuousClock.now - start < .seconds(3), "the first failure took \(ContinuousClock.now - start)")
+        // About a second (a probe decides); bounds are generous, the suite runs in parallel on two cores. Before, the
+        // call waited for the pool's circuit breaker (60 s).
+        #expect(ContinuousClock.now - start < .seconds(20), "the first failure took \(ContinuousClock.now - start)")
         #expect(store.unavailability != nil, "the store says why it cannot take writes")
         start = ContinuousClock.now
         await #expect(throws: DatabaseUnavailable.self) { _ = try await store.caseCount() }
         await #expect(throws: DatabaseUnavailable.self) { _ = try await store.register([registration()]) }
-        #expect(ContinuousClock.now - start < .milliseconds(500), "known down: at once, took \(ContinuousClock.now - start)")
+        #expect(ContinuousClock.now - start < .seconds(2), "known down: at once, took \(ContinuousClock.now - start)")
         start = ContinuousClock.now
         try await store.close()
-        #expect(ContinuousClock.now - start < .seconds(4), "close took \(ContinuousClock.now - start)")
+        #expect(ContinuousClock.now - start < .seconds(6), "close took \(ContinuousClock.now - start)")
     }
 
     /// The server kills every connection of the store (what a restart does to a pool) while registrations run: each
