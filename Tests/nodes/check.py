@@ -8,6 +8,7 @@
     check.py backlog           …   exit 0 when the outbox is empty
     check.py notices SNAP LOG… …   the notices delivered since SNAP are exactly the lines of the nodes' logs, once each
     check.py alerts            …   no alert level announced twice for the same case and phase; none left due
+    check.py recovered SINCE   …   exit 0 when every notice queued since SINCE (Unix time) has been delivered
 """
 import json
 import sqlite3
@@ -141,6 +142,14 @@ def main():
             fail(f"{due} cases still due for the watch")
         n = int(db_query(db, "SELECT COUNT(*) FROM case_events WHERE action = 'raiseAlert'")[0][0])
         print(f"check: {n} alert announcements, none twice, none left due")
+    elif cmd == "recovered":
+        since = int(args[1])
+        pending, sent = (int(v) for v in db_query(db, f"SELECT COUNT(*) FILTER (WHERE sent_at IS NULL), COUNT(*) FILTER "
+                                                      f"(WHERE sent_at IS NOT NULL) FROM outbox WHERE created_at >= {since}")[0])
+        if pending:
+            print(f"check: {pending} notices queued since the restart not delivered yet", file=sys.stderr)
+            sys.exit(1)
+        print(f"check: the {sent} notices queued since the restart were delivered")
     else:
         fail("unknown command " + cmd)
 

@@ -174,6 +174,7 @@ if [[ -n "${MINSHENG_TEST_POSTGRES_CTL:-}" ]]; then
     sleep 1
     "$PGCTL" start
     T0=$SECONDS
+    RESTARTED=$(date +%s)
     # The session from before: sessions live in the database, so any node honours it once it is back.
     for i in 1 2 3; do serves "m$i" "${PORTS[$((i - 1))]}" "$TOKEN"; done
     echo "nodes: server restarted — every node took a create again within $((SECONDS - T0)) s"
@@ -181,6 +182,20 @@ if [[ -n "${MINSHENG_TEST_POSTGRES_CTL:-}" ]]; then
     wait $LOAD || true
     cat "$TMP/load-outage.txt"
     check_acked "$TMP/acks-outage.json" "${CHECK[@]}"
+    # The background work came back too: the outbox delivered what was queued since the restart, and every node's
+    # deadline watch has finished a pass since then.
+    ok=0
+    for _ in $(seq 1 20); do python3 "$HERE/check.py" recovered "$RESTARTED" "${CHECK[@]}" 2>/dev/null && { ok=1; break; }; sleep 0.5; done
+    [[ $ok == 1 ]] || fail "notices queued after the restart were not delivered within 10 s"
+    for p in "${PORTS[@]}"; do
+        ok=0
+        for _ in $(seq 1 20); do
+            tick=$(curl -s -m 2 "http://127.0.0.1:$p/metrics" | awk '/^minsheng_watch_last_tick_timestamp_seconds/ {printf "%d", $2}')
+            [[ -n "$tick" && $tick -ge $RESTARTED ]] && { ok=1; break; }
+            sleep 0.5
+        done
+        [[ $ok == 1 ]] || fail "the deadline watch of the node on port $p did not tick after the restart"
+    done
     # 503 while the server was down is expected (the load retries it); any other refusal is not.
     python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["errors"]; sys.exit("errors: %s" % e[:3] if e else 0)' \
         "$TMP/acks-outage.json" || fail "requests failed during the outage other than with 503"
