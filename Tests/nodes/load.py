@@ -8,7 +8,7 @@ and body to a *different* node (a client retrying after a timeout behind a load 
 the same case. A request that fails with a connection error (a node shutting down) is retried on the next node
 with the same key, so nothing the client was told is lost and nothing is created twice.
 Writes {"acked": {key: caseId}, "titles": {key: title}, "retries": n, "mismatches": [...], "errors": [...]} to --out.
-With --first, stops at the first acknowledged case (exit status 1 if none came within --seconds): "this node takes
+With --risk, each case carries a risk word (and so queues a notice). With --first, stops at the first acknowledged case (exit status 1 if none came within --seconds): "this node takes
 creates again", timed. Requests time out after --timeout seconds (a node that hangs shows as retries, then errors).
 """
 import argparse
@@ -42,6 +42,7 @@ def main():
     ap.add_argument("--prefix", default="load")
     ap.add_argument("--first", action="store_true")
     ap.add_argument("--timeout", type=float, default=10)
+    ap.add_argument("--risk", action="store_true", help="content with a risk word: each case queues a notice to its center")
     a = ap.parse_args()
     nodes = a.nodes.split(",")
     acked, titles, mismatches, errors = {}, {}, [], []
@@ -58,7 +59,7 @@ def main():
             topic = rnd.choice(TOPICS)
             title = f"{topic}（{a.prefix}-{w}-{n}）"
             body = json.dumps({"channel": "phone", "kind": "complaint", "title": title,
-                               "content": f"{topic}，已经持续一段时间，请有关部门尽快处理。编号{w}-{n}",
+                               "content": f"{topic}，已经持续一段时间，请有关部门尽快处理。编号{w}-{n}" + ("再不解决就不想活了。" if a.risk else ""),
                                "citizen": {"name": "测试", "phone": "139%08d" % (w * 100000 + n)}}).encode()
             first = (w + n) % len(nodes)
             case_id = None
