@@ -43,7 +43,12 @@ public func buildRouter(config: AppConfig, platform: Platform) -> Router<AppRequ
     router.add(middleware: APIErrorMiddleware())
     router.get("/healthz") { _, _ in JSON.object([("status", .string("ok"))]) }
     // For the load balancer: the database answers and its schema is the one this build expects.
+    // The write path counts: while the store's database is down (a registration or a probe found it unreachable),
+    // the node is not ready, at once, without waiting for a connection.
     router.get("/readyz") { _, _ -> Response in
+        if let why = platform.store.unavailability {
+            return JSON.response(.object([("status", .string("database_unreachable")), ("detail", .string(why))]), status: .serviceUnavailable)
+        }
         do {
             let v = try await platform.store.schemaVersion()
             let ready = v == platform.store.expectedSchemaVersion

@@ -9,6 +9,9 @@ public protocol CaseStore: AccountStore {
     /// The schema version in the database, and the one this build expects (`/readyz` compares them).
     func schemaVersion() async throws -> Int
     var expectedSchemaVersion: Int { get }
+    /// Why the store cannot take writes now (its database is down or unreachable), or nil: `/readyz` answers 503
+    /// while it is set. Engines that cannot lose their database (SQLite) leave it nil.
+    var unavailability: String? { get }
 
     // MARK: Units
     func insertUnits(_ units: [Unit]) async throws
@@ -337,6 +340,10 @@ public struct CasePage: Sendable {
     public var items: [CaseSummary]
     /// Pass back as `cursor` for the next page; nil on the last page.
     public var nextCursor: String?
+}
+
+extension CaseStore {
+    public var unavailability: String? { nil }
 }
 
 public enum StoreError: Error, Equatable, Sendable {

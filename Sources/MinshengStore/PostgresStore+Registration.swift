@@ -24,6 +24,10 @@ extension PostgresStore {
                 break
             } catch where attempt < 3 && jobs.count == 1 && Self.isUniqueViolation(error) {
                 continue
+            } catch let e as DatabaseUnavailable {
+                // Said once when the database went away (DatabaseHealth); each request answers 503.
+                results = jobs.map { _ in .failure(e) }
+                break
             } catch {
                 logger.error("registration batch failed: \(String(reflecting: error))")
                 results = jobs.map { _ in .failure(error) }
@@ -35,17 +39,17 @@ extension PostgresStore {
     }
 
     private func registrationTransaction(_ regs: [PreparedRegistration]) async throws -> [Result<RegisterOutcome, any Error>] {
-        try await client.withConnection { conn in
-            try await conn.query("BEGIN", logger: self.logger)
+        try await withPooledConnection { conn in
+            try await self.guarded(conn, "BEGIN")
             do {
                 let results = try await GroupCommit.insert(regs, savepointAlone: false,
-                                                           execute: { try await conn.query(PostgresQuery(unsafeSQL: $0), logger: self.logger) },
+                                                           execute: { try await self.guarded(conn, $0) },
                                                            insert: { try await self.insertRegistrations(conn, $0) },
                                                            again: Self.isUniqueViolation)
-                try await conn.query("COMMIT", logger: self.logger)
+                try await self.guarded(conn, "COMMIT")
                 return results
             } catch {
-                _ = try? await conn.query("ROLLBACK", logger: self.logger)
+                _ = try? await self.guarded(conn, "ROLLBACK")
                 throw error
             }
         }
@@ -60,7 +64,7 @@ extension PostgresStore {
     /// Inserts cases, first events and search vectors, up to 200 rows per statement with postgres-nio's own bindings
     /// (the hot path). Ids come from the identity sequence, taken in one round trip for the batch.
     func insertRegistrations(_ conn: PostgresConnection, _ regs: [PreparedRegistration]) async throws -> [RegisterOutcome] {
-        let db = conn.sql(queryLogLevel: nil)
+        let db = GuardedSQLDatabase(conn)
         // Idempotent retries: a key seen before (earlier, or earlier in this batch) returns that case.
         let keys = regs.compactMap(\.registration.clientKey)
         var existing: [String: Case] = [:]
@@ -95,7 +99,7 @@ extension PostgresStore {
     }
 
     func run(_ conn: PostgresConnection, _ sql: String, _ binds: PostgresBindings) async throws {
-        _ = try await conn.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).collect()
+        _ = try await Self.guarded(conn, PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
     }
 
     /// `($1,$2,…),(…)` for `rows` rows; `casts` maps a column index to a type the value is cast to.

@@ -4,6 +4,7 @@ import MinshengDomain
 import PostgresKit
 import PostgresNIO
 import SQLKit
+import Synchronization
 
 /// The engine for a city or a province: one PostgreSQL database shared by many stateless app nodes.
 ///
@@ -92,8 +93,13 @@ public final class PostgresStore: CaseStore, AccountStore, SQLStore {
             }
             var c = PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tlsConfig)
             c.options.maximumConnections = maxConnections
-            if let schema { c.options.additionalStartupParameters = [("search_path", schema)] }
+            c.options.additionalStartupParameters = startupParameters
             return c
+        }
+
+        /// The schema, and a name pg_stat_activity shows for this node's connections.
+        var startupParameters: [(String, String)] {
+            [("application_name", "minsheng" + (schema.map { "/" + $0 } ?? ""))] + (schema.map { [("search_path", $0)] } ?? [])
         }
     }
 
@@ -107,19 +113,34 @@ public final class PostgresStore: CaseStore, AccountStore, SQLStore {
         var done: @Sendable (Result<RegisterOutcome, any Error>) -> Void
     }
 
-    let client: PostgresClient
-    private let runTask: Task<Void, Never>
+    struct Pool {
+        var client: PostgresClient
+        var task: Task<Void, Never>
+        /// Pools replaced after an outage, ended a little later (or at close).
+        var retired: [Task<Void, Never>] = []
+    }
+    let pool: Mutex<Pool>
+    /// The pool in use now (a new one after an outage).
+    var client: PostgresClient { pool.withLock { $0.client } }
+    let health: DatabaseHealth
     let logger: Logger
+    /// For probes and one-off connections: their failures are reported by the caller.
+    var quietLogger: Logger {
+        var l = logger
+        l.logLevel = .critical
+        return l
+    }
     public let configuration: Configuration
     let queue = WriteQueue<RegistrationJob>(maxBatch: 512)
 
-    private init(configuration: Configuration, logger: Logger) {
+    /// Opens nothing yet: `open` checks the server and migrates first (tests build a store on an unreachable server).
+    init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        self.health = DatabaseHealth(logger: logger)
         let client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
-        self.client = client
         // The pool works only while `run()` runs; cancelling it closes every connection.
-        self.runTask = Task { await client.run() }
+        self.pool = Mutex(Pool(client: client, task: Task { await client.run() }))
         queue.setRunner { [weak self] jobs in
             guard let self else { return }
             await self.runRegistrations(jobs)
@@ -148,14 +169,7 @@ public final class PostgresStore: CaseStore, AccountStore, SQLStore {
     /// One plain connection first, so a wrong host, password or database name is reported as such at start (the pool
     /// would retry with back-off and end in an opaque "circuit breaker tripped").
     static func checkConnection(_ c: Configuration, logger: Logger) async throws {
-        let tls: PostgresConnection.Configuration.TLS
-        switch (c.tls, c.tlsConfiguration) {
-        case (.prefer, let t?): tls = .prefer(try NIOSSLContext(configuration: t))
-        case (_, let t?): tls = .require(try NIOSSLContext(configuration: t))
-        default: tls = .disable
-        }
-        var config = PostgresConnection.Configuration(host: c.host, port: c.port, username: c.username, password: c.password,
-                                                      database: c.database, tls: tls)
+        var config = try connectionConfiguration(c)
         config.options.connectTimeout = .seconds(10)
         do {
             let conn = try await PostgresConnection.connect(configuration: config, id: 0, logger: logger)
@@ -167,6 +181,20 @@ public final class PostgresStore: CaseStore, AccountStore, SQLStore {
             }
             throw ConfigurationError("cannot connect to PostgreSQL \(c.username)@\(c.host):\(c.port)/\(c.database): \(detail)")
         }
+    }
+
+    /// One plain connection's settings (not the pool's), with the schema as the pool sets it.
+    static func connectionConfiguration(_ c: Configuration) throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        switch (c.tls, c.tlsConfiguration) {
+        case (.prefer, let t?): tls = .prefer(try NIOSSLContext(configuration: t))
+        case (_, let t?): tls = .require(try NIOSSLContext(configuration: t))
+        default: tls = .disable
+        }
+        var config = PostgresConnection.Configuration(host: c.host, port: c.port, username: c.username, password: c.password,
+                                                      database: c.database, tls: tls)
+        config.options.additionalStartupParameters = c.startupParameters
+        return config
     }
 
     /// Runs one statement on a short-lived connection (administration: creating a schema or a database before a store
@@ -184,29 +212,33 @@ public final class PostgresStore: CaseStore, AccountStore, SQLStore {
         }
     }
 
+    /// Ends the pool (and any retired one) without waiting for the server: bounded even while it is down.
     public func close() async throws {
-        runTask.cancel()
-        await runTask.value
+        health.close()
+        let (task, retired) = pool.withLock { ($0.task, $0.retired) }
+        for t in retired { t.cancel() }
+        task.cancel()
+        _ = try? await withDeadline(3, "closing the pool") { await task.value }
     }
 
     // MARK: - Connections and transactions
 
     /// A read on any pooled connection (autocommit: sees everything committed before it started).
     func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { conn in try await body(conn.sql(queryLogLevel: nil)) }
+        try await withPooledConnection { conn in try await body(GuardedSQLDatabase(conn)) }
     }
 
     /// Several reads that must agree (the dashboard's three counts, the statistics' two reads): one read-only
     /// snapshot, so a registration committed between them is in all of them or in none.
     func snapshot<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { conn in
-            try await conn.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: self.logger)
+        try await withPooledConnection { conn in
+            try await self.guarded(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             do {
-                let value = try await body(conn.sql(queryLogLevel: nil))
-                try await conn.query("COMMIT", logger: self.logger)
+                let value = try await body(GuardedSQLDatabase(conn))
+                try await self.guarded(conn, "COMMIT")
                 return value
             } catch {
-                _ = try? await conn.query("ROLLBACK", logger: self.logger)
+                _ = try? await self.guarded(conn, "ROLLBACK")
                 throw error
             }
         }
@@ -215,14 +247,14 @@ public final class PostgresStore: CaseStore, AccountStore, SQLStore {
     /// Runs `body` in one transaction on one connection; an error rolls it back and is rethrown as it was (callers
     /// match on `StoreError` and `LifecycleError`, not on a wrapper).
     func transaction<T: Sendable>(_ body: (PostgresConnection, any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { conn in
-            try await conn.query("BEGIN", logger: self.logger)
+        try await withPooledConnection { conn in
+            try await self.guarded(conn, "BEGIN")
             do {
-                let value = try await body(conn, conn.sql(queryLogLevel: nil))
-                try await conn.query("COMMIT", logger: self.logger)
+                let value = try await body(conn, GuardedSQLDatabase(conn))
+                try await self.guarded(conn, "COMMIT")
                 return value
             } catch {
-                _ = try? await conn.query("ROLLBACK", logger: self.logger)
+                _ = try? await self.guarded(conn, "ROLLBACK")
                 throw error
             }
         }

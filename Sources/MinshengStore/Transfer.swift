@@ -111,7 +111,7 @@ public enum Transfer {
                 let sql = "INSERT INTO \"\(t)\" (\(columnList))\(identity ? " OVERRIDING SYSTEM VALUE" : "") VALUES " + values.joined(separator: ", ")
                 do {
                     try await target.transaction { conn, _ in
-                        _ = try await conn.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: target.logger).collect()
+                        _ = try await PostgresStore.guarded(conn, PostgresQuery(unsafeSQL: sql, binds: binds), logger: target.logger)
                     }
                 } catch let e as PSQLError {
                     throw Failure("copying \(t) after row \(after): \(e.serverInfo?[.message] ?? String(reflecting: e))")
@@ -124,10 +124,10 @@ public enum Transfer {
             // Ids copied as they were: the sequences must continue after them.
             for (column, _, isIdentity) in targetColumns where isIdentity == "YES" {
                 try await target.transaction { conn, _ in
-                    _ = try await conn.query(PostgresQuery(unsafeSQL: """
+                    _ = try await PostgresStore.guarded(conn, PostgresQuery(unsafeSQL: """
                         SELECT setval(s, COALESCE((SELECT MAX("\(column)") FROM "\(t)"), 0) + 1, false) \
                         FROM pg_get_serial_sequence('"\(t)"', '\(column)') AS s WHERE s IS NOT NULL
-                        """), logger: target.logger).collect()
+                        """), logger: target.logger)
                 }
             }
         }

@@ -7,18 +7,21 @@ Each worker sends POST /api/v1/cases with an Idempotency-Key; every third reques
 and body to a *different* node (a client retrying after a timeout behind a load balancer): both answers must name
 the same case. A request that fails with a connection error (a node shutting down) is retried on the next node
 with the same key, so nothing the client was told is lost and nothing is created twice.
-Writes {"acked": {key: caseId}, "retries": n, "mismatches": [...], "errors": [...]} to --out.
+Writes {"acked": {key: caseId}, "titles": {key: title}, "retries": n, "mismatches": [...], "errors": [...]} to --out.
+With --risk, each case carries a risk word (and so queues a notice). With --first, stops at the first acknowledged case (exit status 1 if none came within --seconds): "this node takes
+creates again", timed. Requests time out after --timeout seconds (a node that hangs shows as retries, then errors).
 """
 import argparse
 import json
 import random
+import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 
 
-def post(base, token, body, key, timeout=10):
+def post(base, token, body, key, timeout):
     req = urllib.request.Request(base + "/api/v1/cases", data=body, method="POST", headers={
         "Content-Type": "application/json", "Authorization": "Bearer " + token, "Idempotency-Key": key})
     with urllib.request.urlopen(req, timeout=timeout) as r:
@@ -37,9 +40,12 @@ def main():
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--out", required=True)
     ap.add_argument("--prefix", default="load")
+    ap.add_argument("--first", action="store_true")
+    ap.add_argument("--timeout", type=float, default=10)
+    ap.add_argument("--risk", action="store_true", help="content with a risk word: each case queues a notice to its center")
     a = ap.parse_args()
     nodes = a.nodes.split(",")
-    acked, mismatches, errors = {}, [], []
+    acked, titles, mismatches, errors = {}, {}, [], []
     retries = [0]
     lock = threading.Lock()
     stop = time.time() + a.seconds
@@ -47,19 +53,20 @@ def main():
     def worker(w):
         n = 0
         rnd = random.Random(w)
-        while time.time() < stop:
+        while time.time() < stop and not (a.first and acked):
             n += 1
             key = f"{a.prefix}-{w}-{n}"
             topic = rnd.choice(TOPICS)
-            body = json.dumps({"channel": "phone", "kind": "complaint", "title": f"{topic}（{w}-{n}）",
-                               "content": f"{topic}，已经持续一段时间，请有关部门尽快处理。编号{w}-{n}",
+            title = f"{topic}（{a.prefix}-{w}-{n}）"
+            body = json.dumps({"channel": "phone", "kind": "complaint", "title": title,
+                               "content": f"{topic}，已经持续一段时间，请有关部门尽快处理。编号{w}-{n}" + ("再不解决就不想活了。" if a.risk else ""),
                                "citizen": {"name": "测试", "phone": "139%08d" % (w * 100000 + n)}}).encode()
             first = (w + n) % len(nodes)
             case_id = None
             for attempt in range(len(nodes) * 3):
                 node = nodes[(first + attempt) % len(nodes)]
                 try:
-                    status, doc = post(node, a.token, body, key)
+                    status, doc = post(node, a.token, body, key, a.timeout)
                     case_id = doc["id"]
                     break
                 except urllib.error.HTTPError as e:
@@ -79,11 +86,12 @@ def main():
                 continue
             with lock:
                 acked[key] = case_id
+                titles[key] = title
             if n % 3 == 0 and len(nodes) > 1:
                 # The same request again, to another node: must return the same case (200, not a second 201).
                 other = nodes[(first + 1) % len(nodes)]
                 try:
-                    status, doc = post(other, a.token, body, key)
+                    status, doc = post(other, a.token, body, key, a.timeout)
                     if doc["id"] != case_id or status != 200:
                         with lock:
                             mismatches.append(f"{key}: first {case_id}, retry on {other} gave {doc['id']} ({status})")
@@ -97,8 +105,10 @@ def main():
     for t in threads:
         t.join()
     with open(a.out, "w") as f:
-        json.dump({"acked": acked, "retries": retries[0], "mismatches": mismatches, "errors": errors}, f)
+        json.dump({"acked": acked, "titles": titles, "retries": retries[0], "mismatches": mismatches, "errors": errors}, f)
     print(f"load: {len(acked)} acknowledged, {retries[0]} retries, {len(mismatches)} mismatches, {len(errors)} errors")
+    if a.first and not acked:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

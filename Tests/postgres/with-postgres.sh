@@ -71,6 +71,28 @@ psql_ -d postgres -c "CREATE ROLE minsheng LOGIN CREATEDB PASSWORD '$password'" 
 psql_ -d postgres -c "CREATE DATABASE minsheng OWNER minsheng" >/dev/null
 
 export MINSHENG_TEST_POSTGRES_URL="postgres://minsheng:$password@127.0.0.1:$port/minsheng?sslmode=disable"
+# For outage tests: `"$MINSHENG_TEST_POSTGRES_CTL" crash` kills the server at once (SIGKILL to the postmaster and every
+# backend: a power cut, as far as the clients can tell), `… start` starts it again (crash recovery), `… status`.
+cat > "$tmp/pgctl" <<CTL
+#!/usr/bin/env bash
+set -euo pipefail
+cd "$tmp"
+case "\${1:-}" in
+    crash)
+        pid=\$(head -1 "$data/postmaster.pid" 2>/dev/null || true)
+        [[ -n "\$pid" ]] || { echo "pgctl: not running" >&2; exit 1; }
+        # The postmaster first, then its children (a killed postmaster leaves them running otherwise).
+        kids=\$(pgrep -P "\$pid" || true)
+        kill -KILL "\$pid" \$kids 2>/dev/null || true
+        for _ in \$(seq 1 100); do kill -0 "\$pid" 2>/dev/null || break; sleep 0.05; done
+        ;;
+    start) ${as_owner[*]:-} "$bindir/pg_ctl" -D "$data" -l "$tmp/server.log" -w -t 60 start -o "$opts" >/dev/null ;;
+    status) ${as_owner[*]:-} "$bindir/pg_ctl" -D "$data" status >/dev/null ;;
+    *) echo "usage: pgctl crash|start|status" >&2; exit 2 ;;
+esac
+CTL
+chmod 755 "$tmp/pgctl"
+export MINSHENG_TEST_POSTGRES_CTL="$tmp/pgctl"
 echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (cluster $data)" >&2
 
 set +e

@@ -86,6 +86,11 @@ public struct APIError: Error, Sendable {
             case let .badCursor(c): return APIError.invalid("cursor", "无效的分页游标 \(c)")
             case let .conflict(m): return APIError(.conflict, "conflict", m)
             }
+        case is DatabaseUnavailable:
+            // Not carried out (or, if the connection broke during its commit, not known): retrying with the same
+            // Idempotency-Key is safe.
+            return APIError(.serviceUnavailable, "database_unavailable", "数据库暂时不可用，请稍后重试",
+                            details: [("retryAfter", .number(1))])
         case let e as any HTTPResponseError where e.status == .contentTooLarge:
             return APIError(.contentTooLarge, "body_too_large", "请求体超过 \(APILimits.maxBodyBytes / 1024) KB 上限")
         case let e as HTTPError:
@@ -144,7 +149,7 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 context.logger.error("unhandled error on \(request.method) \(request.uri.path): \(String(reflecting: error))")
             }
             var response = JSON.response(e.json, status: e.status)
-            if e.status == .tooManyRequests, let wait = e.retryAfter {
+            if e.status == .tooManyRequests || e.status == .serviceUnavailable, let wait = e.retryAfter {
                 response.headers[.retryAfter] = String(wait)
             }
             if e.status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"minsheng\"" }
