@@ -23,7 +23,7 @@ func day(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) -> D
 }
 
 enum Fixtures {
-    /// /work/main/Sources/MinshengServer/Resources/calendars, found from this file's path
+    /// <repository>/Sources/MinshengServer/Resources/calendars, found from this file's path
     /// (symlinks resolved, so the suite also runs from a throwaway package that links this folder).
     static let calendarsDirectory: URL = {
         let me = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
