@@ -16,7 +16,14 @@ struct RiskTests {
             let calm = try await h.create(title: "小区门口路灯不亮", content: "路灯坏了两周，晚上很黑。")
             try await h.step(calm, "dispatch", ["unit": 4])
             h.clock.advance(seconds: 3600)
-            let risk = try await h.create(title: "拖欠工资三个月", content: "老板拖欠工资三个月，再不给钱我就去跳楼，不想活了。", phone: "13900002222")
+            // The registrar reads, in the 201, why the case is urgent at once.
+            let answer = try await h.post("/api/v1/cases", ["channel": "phone", "kind": "help", "title": "拖欠工资三个月",
+                "content": "老板拖欠工资三个月，再不给钱我就去跳楼，不想活了。", "category": "城乡建设",
+                "citizen": ["name": "王先生", "phone": "13900002222"]])
+            #expect(answer.status == .created, "\(answer.text)")
+            #expect(answer["risks"].array.compactMap { $0["name"].string } == ["自伤自杀"], "\(answer.text)")
+            #expect(answer["alert"]["level"].string == "urgent")
+            let risk = try #require(answer["id"].int)
             try await h.step(risk, "dispatch", ["unit": 4])
 
             // The inbox (unit + open, by deadline): the risk case first, marked, urgent.

@@ -20,7 +20,7 @@ extension Platform {
             ("repeatOf", .opt(c.repeatOf)),
             ("finalCase", .opt(c.finalCase)),
             ("similar", .array(c.similar.map { .int($0) })),
-            ("risks", .array(c.risks.map { r in .object([("id", .string(r)), ("name", .string(riskName(r)))]) })),
+            ("risks", renderRisks(c)),
             ("visitors", .opt(c.visitors)),
             ("groupVisit", .bool(c.isGroupVisit)),
             ("appointment", .time(c.appointment)),
@@ -84,6 +84,7 @@ extension Platform {
             ("suggestion", renderSuggestion(c.suggestion)),
             ("repeatOf", .opt(c.repeatOf)),
             ("finalCase", .opt(c.finalCase)),
+            ("risks", renderRisks(c)),
             ("rejection", renderRejection(c)),
             ("notAccepted", c.finalCase.map { f in .object([
                 ("reason", .string(Lifecycle.matterFinalReason)), ("basis", .string(Lifecycle.matterFinalBasis)), ("finalCase", .int(f)),
@@ -106,6 +107,11 @@ extension Platform {
     func renderRejection(_ c: Case) -> JSON {
         guard let r = c.rejection else { return .null }
         return .object([("route", .string(r.rawValue)), ("label", .string(r.label)), ("notice", .opt(c.rejectionNotice))])
+    }
+
+    /// The risk words found (自伤自杀, 集体访…): why a case is urgent from its registration on.
+    func renderRisks(_ c: Case) -> JSON {
+        .array(c.risks.map { r in .object([("id", .string(r)), ("name", .string(riskName(r)))]) })
     }
 
     func riskName(_ id: String) -> String {
