@@ -262,6 +262,12 @@ struct APIListingTests {
             expectError(try await h.get("/api/v1/cases?kind=rant"), .badRequest, "invalid_value")
             expectError(try await h.get("/api/v1/cases?channel=fax"), .badRequest, "invalid_value")
             expectError(try await h.get("/api/v1/cases?order=random"), .badRequest, "invalid_field")
+            // Empty or whitespace-only values are mistakes, not "any" (schemathesis sent `owner=%0C` and got every case).
+            for q in ["owner=", "owner=%0C", "owner=%20%09", "order=", "leaderProposed=", "category=%E3%80%80"] {
+                let r = try await h.get("/api/v1/cases?\(q)")
+                expectError(r, .badRequest, "invalid_field")
+                #expect(r["field"].string == String(q.prefix(while: { $0 != "=" })), "\(q): \(r.text)")
+            }
             let fine = try await h.get("/api/v1/cases?limit=500&order=due")
             #expect(fine.status == .ok)
             #expect(fine["items"].count == 1)

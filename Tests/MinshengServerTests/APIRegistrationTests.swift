@@ -188,7 +188,9 @@ struct APIRegistrationTests {
             expectError(noContent, .badRequest, "missing_field")
             #expect(noContent["field"].string == "content")
             let nullTitle = try await create("{\"channel\":\"phone\",\"kind\":\"help\",\"title\":null,\"content\":\"c\"}")
-            expectError(nullTitle, .badRequest, "missing_field")
+            expectError(nullTitle, .badRequest, "invalid_field")
+            #expect(nullTitle["field"].string == "title")
+            #expect(nullTitle["message"].string?.contains("null") == true)
             let blankTitle = try await create(with(["title": "   "]))
             expectError(blankTitle, .badRequest, "invalid_field")
             #expect(blankTitle["field"].string == "title")
@@ -308,6 +310,34 @@ struct APIRegistrationTests {
             let noKey = try await h.post("/api/v1/cases", body)
             #expect(noKey.status == .created)
             try #expect(await h.caseCount() == 3)
+        }
+    }
+
+    /// `null` is not "absent": no request schema allows it, and a client sending `"channel": null` to mean "default"
+    /// or `"evaluation": null` to mean "none" must hear which field was wrong, with nothing stored.
+    @Test func nullFieldsAreRefusedByNameAndChangeNothing() async throws {
+        try await withAPI { h in
+            let id = try await h.create()
+            let before = try await h.caseCount()
+            let staff = try await h.post("/api/v1/cases", ["channel": "phone", "kind": "help", "title": "路灯不亮",
+                                                           "content": "路灯坏了", "category": NSNull()])
+            expectError(staff, .badRequest, "invalid_field")
+            #expect(staff["field"].string == "category")
+            let citizen = try await h.post("/api/v1/public/cases", ["channel": NSNull(), "kind": "help", "title": "路灯不亮",
+                                                                   "content": "路灯坏了", "citizen": ["anonymous": true]],
+                                           headers: idempotencyKey("null-channel"), token: nil)
+            expectError(citizen, .badRequest, "invalid_field")
+            #expect(citizen["field"].string == "channel")
+            #expect(citizen["message"].string?.contains("null") == true)
+            let nested = try await h.post("/api/v1/cases", ["channel": "phone", "kind": "help", "title": "路灯不亮",
+                                                            "content": "路灯坏了", "citizen": ["name": NSNull()]])
+            expectError(nested, .badRequest, "invalid_field")
+            #expect(try await h.caseCount() == before)
+            let v = try await h.version(id)
+            let callback = try await h.post("/api/v1/cases/\(id)/callback", ["reached": false, "evaluation": NSNull()])
+            expectError(callback, .badRequest, "invalid_field")
+            #expect(callback["field"].string == "evaluation")
+            #expect(try await h.version(id) == v)
         }
     }
 }

@@ -176,13 +176,16 @@ struct Fields {
         }
     }
 
-    func raw(_ key: String) -> JSON? {
-        guard let v = pairs.first(where: { $0.0 == key })?.1, v != .null else { return nil }
+    /// The field's value, nil when it is absent. `null` is refused, not read as absent: no request schema allows it,
+    /// and a client that sends `"unit": null` meaning "clear it" must hear that nothing was cleared.
+    func raw(_ key: String) throws(APIError) -> JSON? {
+        guard let v = pairs.first(where: { $0.0 == key })?.1 else { return nil }
+        if v == .null { throw APIError.invalid(key, "不能为 null；不填请省略该字段") }
         return v
     }
 
     func string(_ key: String, max: Int = 200, required: Bool = false) throws(APIError) -> String? {
-        guard let v = raw(key) else {
+        guard let v = try raw(key) else {
             if required { throw APIError.missing(key) }
             return nil
         }
@@ -201,7 +204,7 @@ struct Fields {
     }
 
     func int(_ key: String, required: Bool = false) throws(APIError) -> Int64? {
-        guard let v = raw(key) else {
+        guard let v = try raw(key) else {
             if required { throw APIError.missing(key) }
             return nil
         }
@@ -210,13 +213,13 @@ struct Fields {
     }
 
     func bool(_ key: String) throws(APIError) -> Bool? {
-        guard let v = raw(key) else { return nil }
+        guard let v = try raw(key) else { return nil }
         guard case let .bool(b) = v else { throw APIError.invalid(key, "应为 true 或 false") }
         return b
     }
 
     func value<E: DomainEnum>(_ key: String, _ type: E.Type, required: Bool = false) throws(APIError) -> E? {
-        guard let v = raw(key) else {
+        guard let v = try raw(key) else {
             if required { throw APIError.missing(key) }
             return nil
         }
@@ -225,7 +228,7 @@ struct Fields {
     }
 
     func intArray(_ key: String) throws(APIError) -> [Int64] {
-        guard let v = raw(key) else { return [] }
+        guard let v = try raw(key) else { return [] }
         guard case let .array(items) = v else { throw APIError.invalid(key, "应为整数数组") }
         var out: [Int64] = []
         for item in items {
@@ -236,7 +239,7 @@ struct Fields {
     }
 
     func object(_ key: String, allowed: [String]) throws(APIError) -> Fields? {
-        guard let v = raw(key) else { return nil }
+        guard let v = try raw(key) else { return nil }
         do {
             return try Fields(v, allowed: allowed)
         } catch {

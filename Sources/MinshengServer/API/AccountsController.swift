@@ -42,7 +42,7 @@ struct AuthController {
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
         let f = try Fields(try await request.jsonBody(context: context), allowed: ["login", "password"])
         let login = try f.requiredString("login", max: 100)
-        guard let raw = f.raw("password") else { throw APIError.missing("password") }
+        guard let raw = try f.raw("password") else { throw APIError.missing("password") }
         guard case let .string(password) = raw, !password.isEmpty, password.utf8.count <= 200 else {
             throw APIError.invalid("password", "应为 1–200 字节的字符串")
         }
@@ -84,8 +84,8 @@ struct AuthController {
     @Sendable func changePassword(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
         let p = try context.requireUser()
         let f = try Fields(try await request.jsonBody(context: context), allowed: ["current", "new"])
-        guard case let .string(current)? = f.raw("current") else { throw APIError.missing("current") }
-        guard case let .string(new)? = f.raw("new") else { throw APIError.missing("new") }
+        guard case let .string(current)? = try f.raw("current") else { throw APIError.missing("current") }
+        guard case let .string(new)? = try f.raw("new") else { throw APIError.missing("new") }
         let (fresh, secret) = try await accounts.changePassword(of: p.user, current: current, new: new, address: context.clientAddress)
         return sessionResponse(fresh, secret: secret, context: context)
     }
@@ -137,7 +137,7 @@ struct UsersController {
     }
 
     private func roles(_ f: Fields) throws -> Set<Role>? {
-        guard let raw = f.raw("roles") else { return nil }
+        guard let raw = try f.raw("roles") else { return nil }
         guard case let .array(items) = raw else { throw APIError.invalid("roles", "应为角色数组") }
         var out: Set<Role> = []
         for item in items {
@@ -168,7 +168,7 @@ struct UsersController {
         let name = try f.requiredString("name", max: 50)
         let unit = try f.int("unit", required: true)!
         guard let roles = try roles(f) else { throw APIError.missing("roles") }
-        guard case let .string(password)? = f.raw("password") else { throw APIError.missing("password") }
+        guard case let .string(password)? = try f.raw("password") else { throw APIError.missing("password") }
         let u = try await users.create(by: a, login: login, name: name, unit: unit, roles: roles, password: password, address: context.clientAddress)
         return JSONResponse(status: .created, json: platform.renderUser(u), headers: [.location: "/api/v1/users/\(u.id)"])
     }
@@ -193,7 +193,7 @@ struct UsersController {
         let a = try admin(context)
         let u = try await target(context, admin: a)
         let f = try Fields(try await request.jsonBody(context: context), allowed: ["password"])
-        guard case let .string(password)? = f.raw("password") else { throw APIError.missing("password") }
+        guard case let .string(password)? = try f.raw("password") else { throw APIError.missing("password") }
         return platform.renderUser(try await users.resetPassword(u, by: a, password: password, address: context.clientAddress))
     }
 

@@ -87,10 +87,12 @@ struct HotlineController {
         let f = try Fields(try await request.jsonBody(context: context), allowed: ["reached", "evaluation", "note", "callId"])
         guard let reached = try f.bool("reached") else { throw APIError.missing("reached") }
         let note = try f.string("note", max: APILimits.maxNote) ?? ""
+        // The telephony system's id of the outbound call: kept in the history, so the recording can be found.
+        let callID = try f.string("callId", max: 100)
         let evaluation = try f.value("evaluation", Evaluation.self)
         if evaluation != nil && !reached { throw APIError.invalid("evaluation", "未接通的回访不能记录评价") }
         let c0 = try await platform.readableCase(id, by: user)
-        let text = "回访" + (reached ? "已接通" : "未接通") + (note.isEmpty ? "" : "：" + note)
+        let text = "回访" + (reached ? "已接通" : "未接通") + (callID.map { "（通话 \($0)）" } ?? "") + (note.isEmpty ? "" : "：" + note)
         let updated: Case
         if let evaluation {
             updated = try await platform.perform(.evaluate(evaluation), on: id, by: try platform.actor(user, for: .evaluate, on: c0), note: text)

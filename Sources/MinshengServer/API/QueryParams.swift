@@ -15,7 +15,8 @@ struct QueryParams {
                 throw APIError(.badRequest, "unknown_parameter", "未知查询参数 \(key)；可用：\(known.sorted().joined(separator: ", "))",
                                details: [("field", .string(key)), ("allowed", .array(known.map(JSON.string)))])
             }
-            guard !value.isEmpty else { throw APIError.invalid(key, "不能为空；不限时请省略此参数") }
+            // Whitespace only (`?owner=%0C`) is as empty as nothing: the schema's `\S` pattern says so.
+            guard value.contains(where: { !$0.isWhitespace && $0 != "\u{FEFF}" }) else { throw APIError.invalid(key, "不能为空；不限时请省略此参数") }
             guard v[key] == nil else { throw APIError.invalid(key, "只能给一次") }
             v[key] = String(value)
         }

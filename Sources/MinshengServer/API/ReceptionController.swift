@@ -81,7 +81,7 @@ struct ReceptionController {
                                        start: try f.requiredString("start", max: 5), end: try f.requiredString("end", max: 5),
                                        slots: Int(try f.int("slots", required: true) ?? 0), place: try f.requiredString("place", max: 100),
                                        topics: try f.string("topics", max: 200) ?? "")
-        if let e = f.raw("exceptions") {
+        if let e = try f.raw("exceptions") {
             guard case let .array(items) = e else { throw APIError.invalid("exceptions", "应为 [{\"date\", \"reason\"}] 数组") }
             for item in items {
                 let x = try Fields(item, allowed: ["date", "reason"])
